@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <daxctl/libdaxctl.h>
+#include <linux/ndctl.h>
+#include <ndctl/libndctl.h>
+
+#include "backend.h"
+#include "drivers.h"
+#include "log.h"
+#include "probe.h"
+
+struct backend {
+	struct ndctl_ctx *ctx;
+};
+
+static void lib_log(const char *lib, int priority, const char *format, va_list args)
+{
+	char *text = NULL;
+
+	if (vasprintf(&text, format, args) < 0)
+		return;
+	text[strcspn(text, "\n")] = '\0';
+	log_event_prio(priority, MSG_NONE, NULL, "%s: %s", lib, text);
+	free(text);
+}
+
+static void ndctl_log(struct ndctl_ctx *ctx, int priority, const char *file, int line,
+		      const char *fn, const char *format, va_list args)
+{
+	(void)ctx;
+	(void)file;
+	(void)line;
+	(void)fn;
+	lib_log("libndctl", priority, format, args);
+}
+
+static void daxctl_log(struct daxctl_ctx *ctx, int priority, const char *file, int line,
+		       const char *fn, const char *format, va_list args)
+{
+	(void)ctx;
+	(void)file;
+	(void)line;
+	(void)fn;
+	lib_log("libdaxctl", priority, format, args);
+}
+
+/*
+ * A new context for every look, because libndctl caches attributes such as
+ * a region's nstype for the life of the context.
+ */
+static int renew_ctx(struct backend *b)
+{
+	struct ndctl_ctx *ctx = NULL;
+	int lib_priority = log_get_max_priority() >= LOG_DEBUG ? LOG_DEBUG : LOG_ERR;
+	int r = ndctl_new(&ctx);
+
+	if (r < 0)
+		return r;
+	ndctl_set_log_fn(ctx, ndctl_log);
+	ndctl_set_log_priority(ctx, lib_priority);
+	daxctl_set_log_fn(ndctl_get_daxctl_ctx(ctx), daxctl_log);
+	daxctl_set_log_priority(ndctl_get_daxctl_ctx(ctx), lib_priority);
+	if (b->ctx)
+		ndctl_unref(b->ctx);
+	b->ctx = ctx;
+	return 0;
+}
+
+int backend_new(struct backend **out)
+{
+	struct backend *b = calloc(1, sizeof(*b));
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	r = renew_ctx(b);
+	if (r < 0) {
+		free(b);
+		return r;
+	}
+	*out = b;
+	return 0;
+}
+
+void backend_free(struct backend *b)
+{
+	if (!b)
+		return;
+	if (b->ctx)
+		ndctl_unref(b->ctx);
+	free(b);
+}
+
+static void copy_name(char *dst, const char *src)
+{
+	snprintf(dst, SNAP_NAME_MAX, "%s", src ? src : "");
+}
+
+/* The kernel's NDD_LABELING shows as the word "label" in nmemN/flags. */
+static bool dimm_labelled(struct ndctl_dimm *dimm)
+{
+	char path[256], buf[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/nd/devices/%s/flags", ndctl_dimm_get_devname(dimm));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (char *save = NULL, *w = strtok_r(buf, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
+		if (strcmp(w, "label") == 0)
+			return true;
+	return false;
+}
+
+static void dimm_id(struct ndctl_dimm *dimm, char *id)
+{
+	const char *unique = ndctl_dimm_get_unique_id(dimm);
+
+	if (unique && unique[0])
+		snprintf(id, SNAP_ID_MAX, "%s", unique);
+	else
+		snprintf(id, SNAP_ID_MAX, "handle-%#x", ndctl_dimm_get_handle(dimm));
+	/* The id goes into the stamp and the journal: keep it to a safe alphabet. */
+	for (char *p = id; *p; p++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-", *p))
+			*p = '_';
+}
+
+static int read_dimm(struct snapshot *snap, struct ndctl_dimm *dimm)
+{
+	struct snap_dimm d = { 0 };
+
+	copy_name(d.name, ndctl_dimm_get_devname(dimm));
+	dimm_id(dimm, d.id);
+	d.label_support = ndctl_dimm_is_cmd_supported(dimm, ND_CMD_GET_CONFIG_SIZE) &&
+			  ndctl_dimm_is_cmd_supported(dimm, ND_CMD_GET_CONFIG_DATA) &&
+			  ndctl_dimm_is_cmd_supported(dimm, ND_CMD_SET_CONFIG_DATA);
+	d.labelled = dimm_labelled(dimm);
+	d.active = ndctl_dimm_is_active(dimm);
+	return snapshot_add_dimm(snap, &d, NULL);
+}
+
+static enum ns_mode ns_mode(struct ndctl_namespace *ndns)
+{
+	switch (ndctl_namespace_get_mode(ndns)) {
+	case NDCTL_NS_MODE_RAW:
+		return NS_MODE_RAW;
+	case NDCTL_NS_MODE_FSDAX:
+		return NS_MODE_FSDAX;
+	case NDCTL_NS_MODE_DEVDAX:
+		return NS_MODE_DEVDAX;
+	case NDCTL_NS_MODE_SECTOR:
+		return NS_MODE_SECTOR;
+	default:
+		return NS_MODE_OTHER;
+	}
+}
+
+static bool dax_has_system_ram(struct ndctl_namespace *ndns)
+{
+	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
+	struct daxctl_region *region = dax ? ndctl_dax_get_daxctl_region(dax) : NULL;
+	struct daxctl_dev *dev;
+
+	if (!region)
+		return false;
+	daxctl_dev_foreach(region, dev)
+		if (daxctl_dev_has_online_memory(dev))
+			return true;
+	return false;
+}
+
+static int read_namespace(struct snap_region *r, struct ndctl_namespace *ndns, bool probe)
+{
+	struct snap_namespace ns = { 0 };
+
+	copy_name(ns.name, ndctl_namespace_get_devname(ndns));
+	ns.mode = ns_mode(ndns);
+	ns.size = ndctl_namespace_get_size(ndns);
+	ns.enabled = ndctl_namespace_is_enabled(ndns) > 0;
+	if (ns.mode == NS_MODE_RAW)
+		copy_name(ns.blockdev, ndctl_namespace_get_block_device(ndns));
+	if (ns.mode == NS_MODE_DEVDAX)
+		ns.system_ram = dax_has_system_ram(ndns);
+	/* Only a label-less region's raw namespace is ever a candidate worth reading. */
+	if (probe && ns.mode == NS_MODE_RAW && ns.enabled && ns.blockdev[0])
+		probe_namespace(&ns);
+	return snapshot_region_add_namespace(r, &ns);
+}
+
+static int read_region(struct snapshot *snap, struct ndctl_region *region)
+{
+	struct snap_region tmpl = { 0 }, *r;
+	struct ndctl_namespace *ndns;
+	struct ndctl_dimm *dimm;
+	bool probe;
+	int e;
+
+	copy_name(tmpl.name, ndctl_region_get_devname(region));
+	tmpl.pmem = ndctl_region_get_type(region) == ND_DEVICE_REGION_PMEM;
+	tmpl.enabled = ndctl_region_is_enabled(region) > 0;
+	tmpl.nstype = ndctl_region_get_nstype(region);
+	tmpl.size = ndctl_region_get_size(region);
+	tmpl.available = ndctl_region_get_available_size(region);
+	if (tmpl.available == ULLONG_MAX)
+		tmpl.available = 0;
+	e = snapshot_add_region(snap, &tmpl, &r);
+	if (e < 0)
+		return e;
+	ndctl_dimm_foreach_in_region(region, dimm) {
+		struct snap_dimm *d = snapshot_find_dimm(snap, ndctl_dimm_get_devname(dimm));
+
+		if (!d)
+			continue;
+		e = snapshot_region_add_dimm(r, (size_t)(d - snap->dimms));
+		if (e < 0)
+			return e;
+	}
+	probe = r->pmem && r->enabled && r->nstype == ND_DEVICE_NAMESPACE_IO;
+	ndctl_namespace_foreach(region, ndns) {
+		e = read_namespace(r, ndns, probe);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+static int backend_read_snapshot(void *userdata, struct snapshot **out)
+{
+	struct backend *b = userdata;
+	struct snapshot *snap = calloc(1, sizeof(*snap));
+	struct ndctl_region *region;
+	struct ndctl_dimm *dimm;
+	struct ndctl_bus *bus;
+	int r;
+
+	if (!snap)
+		return -ENOMEM;
+	r = renew_ctx(b);
+	if (r < 0)
+		goto fail;
+	/* Dimms first: regions refer to them by index. */
+	ndctl_bus_foreach(b->ctx, bus) {
+		snap->n_buses++;
+		ndctl_dimm_foreach(bus, dimm) {
+			r = read_dimm(snap, dimm);
+			if (r < 0)
+				goto fail;
+		}
+	}
+	ndctl_bus_foreach(b->ctx, bus) {
+		ndctl_region_foreach(bus, region) {
+			r = read_region(snap, region);
+			if (r < 0)
+				goto fail;
+		}
+	}
+	*out = snap;
+	return 0;
+fail:
+	snapshot_free(snap);
+	return r;
+}
+
+static int backend_load_drivers(void *userdata)
+{
+	struct backend *b = userdata;
+	struct ndctl_bus *bus;
+	int r = drivers_load(), e;
+
+	e = renew_ctx(b);
+	if (e < 0)
+		return e;
+	/* Region probing is asynchronous: wait until the kernel has settled. */
+	ndctl_bus_foreach(b->ctx, bus) {
+		e = ndctl_bus_wait_probe(bus);
+		if (e < 0 && r == 0)
+			r = e;
+	}
+	return r;
+}
+
+static struct ndctl_region *find_region(struct backend *b, const char *name)
+{
+	struct ndctl_region *region;
+	struct ndctl_bus *bus;
+
+	ndctl_bus_foreach(b->ctx, bus)
+		ndctl_region_foreach(bus, region)
+			if (strcmp(ndctl_region_get_devname(region), name) == 0)
+				return region;
+	return NULL;
+}
+
+static struct ndctl_dimm *find_dimm(struct backend *b, const char *name)
+{
+	struct ndctl_dimm *dimm;
+	struct ndctl_bus *bus;
+
+	ndctl_bus_foreach(b->ctx, bus)
+		ndctl_dimm_foreach(bus, dimm)
+			if (strcmp(ndctl_dimm_get_devname(dimm), name) == 0)
+				return dimm;
+	return NULL;
+}
+
+static int backend_disable_region(void *userdata, const char *name)
+{
+	struct ndctl_region *region = find_region(userdata, name);
+	struct ndctl_namespace *ndns;
+	int r;
+
+	if (!region)
+		return -ENODEV;
+	/* disable_safe claims each block device exclusively first: a user appearing late wins. */
+	ndctl_namespace_foreach(region, ndns) {
+		r = ndctl_namespace_disable_safe(ndns);
+		if (r < 0)
+			return r;
+	}
+	r = ndctl_region_disable_invalidate(region);
+	if (r < 0)
+		return r;
+	return ndctl_region_is_enabled(region) > 0 ? -EBUSY : 0;
+}
+
+static int backend_enable_region(void *userdata, const char *name)
+{
+	struct ndctl_region *region = find_region(userdata, name);
+
+	if (!region)
+		return -ENODEV;
+	return ndctl_region_enable(region);
+}
+
+static int backend_init_labels(void *userdata, const char *name, enum label_version version)
+{
+	struct ndctl_dimm *dimm = find_dimm(userdata, name);
+	struct ndctl_cmd *cmd;
+	int r;
+
+	if (!dimm)
+		return -ENODEV;
+	if (ndctl_dimm_is_active(dimm))
+		return -EBUSY;
+	/* libndctl needs the index read before it can write one. */
+	cmd = ndctl_dimm_read_label_index(dimm);
+	if (!cmd)
+		return -EIO;
+	/*
+	 * A valid index means labels are there and only the kernel's view is
+	 * stale (say, an earlier run stopped after writing them): never
+	 * overwrite labels, just make the kernel read them again below.
+	 */
+	if (ndctl_dimm_validate_labels(dimm) >= 0) {
+		log_debug("%s already has a valid label index: not writing a new one", name);
+	} else {
+		r = ndctl_dimm_init_labels(dimm, version == LABEL_VERSION_1_2 ? NDCTL_NS_VERSION_1_2
+									   : NDCTL_NS_VERSION_1_1);
+		if (r < 0)
+			goto out;
+	}
+	/* The kernel keeps a copy of the label area; re-binding the dimm drops it. */
+	r = 0;
+	if (ndctl_dimm_is_enabled(dimm)) {
+		r = ndctl_dimm_disable(dimm);
+		if (r == 0)
+			r = ndctl_dimm_enable(dimm);
+	}
+out:
+	ndctl_cmd_unref(cmd);
+	return r;
+}
+
+const struct ops backend_ops = {
+	.load_drivers = backend_load_drivers,
+	.read_snapshot = backend_read_snapshot,
+	.disable_region = backend_disable_region,
+	.enable_region = backend_enable_region,
+	.init_labels = backend_init_labels,
+};

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libkmod.h>
+
+#include "drivers.h"
+#include "log.h"
+
+static const char *const modules[] = { "nfit", "nd_pmem" };
+
+static void kmod_log(void *data, int priority, const char *file, int line, const char *fn,
+		     const char *format, va_list args)
+{
+	char *text = NULL;
+
+	(void)data;
+	(void)file;
+	(void)line;
+	(void)fn;
+	if (vasprintf(&text, format, args) < 0)
+		return;
+	text[strcspn(text, "\n")] = '\0';
+	log_event_prio(priority, MSG_NONE, NULL, "libkmod: %s", text);
+	free(text);
+}
+
+static int load_one(struct kmod_ctx *ctx, const char *name)
+{
+	struct kmod_list *list = NULL, *l;
+	int r;
+
+	r = kmod_module_new_from_lookup(ctx, name, &list);
+	if (r < 0)
+		return r;
+	if (!list) {
+		log_debug("module %s not found; fine when it is built in", name);
+		return 0;
+	}
+	kmod_list_foreach(l, list) {
+		struct kmod_module *mod = kmod_module_get_module(l);
+
+		r = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL,
+						    NULL, NULL);
+		if (r == KMOD_PROBE_APPLY_BLACKLIST) {
+			log_info("module %s is blacklisted: not loading it", kmod_module_get_name(mod));
+			r = 0;
+		} else if (r < 0) {
+			log_warning("loading module %s failed: %s", kmod_module_get_name(mod),
+				    strerror(-r));
+		}
+		kmod_module_unref(mod);
+		if (r < 0)
+			break;
+	}
+	kmod_module_unref_list(list);
+	return r;
+}
+
+int drivers_load(void)
+{
+	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+	int r = 0;
+
+	if (!ctx)
+		return -ENOMEM;
+	kmod_set_log_fn(ctx, kmod_log, NULL);
+	kmod_set_log_priority(ctx, log_get_max_priority() >= LOG_DEBUG ? LOG_DEBUG : LOG_ERR);
+	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+		int e = load_one(ctx, modules[i]);
+
+		if (e < 0 && r == 0)
+			r = e;
+	}
+	kmod_unref(ctx);
+	return r;
+}

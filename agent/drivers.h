@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Loads the NVDIMM bus and pmem drivers through libkmod, honouring the
+ * blacklist. A module that does not exist is not an error: it may be built
+ * in, or the platform has no NVDIMMs. Returns 0 or a negative errno.
+ */
+int drivers_load(void);

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <linux/ndctl.h>
+
+#include "plan.h"
+
+const char *verdict_name(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_NOT_OURS:
+		return "not-ours";
+	case VERDICT_DISABLED:
+		return "disabled";
+	case VERDICT_RECOVER:
+		return "recover";
+	case VERDICT_LABELLED:
+		return "labelled";
+	case VERDICT_UNSUPPORTED:
+		return "unsupported";
+	case VERDICT_INIT:
+		return "initialize";
+	case VERDICT_REFUSED:
+		return "refused";
+	}
+	return "unknown";
+}
+
+const char *reason_name(enum reason r)
+{
+	switch (r) {
+	case REASON_NONE:
+		return "none";
+	case REASON_BUSY:
+		return "busy";
+	case REASON_CONFIGURED:
+		return "configured";
+	case REASON_SYSTEM_RAM:
+		return "system-ram";
+	case REASON_SIGNATURE:
+		return "signature";
+	case REASON_UNREADABLE:
+		return "unreadable";
+	case REASON_LAYOUT:
+		return "layout";
+	case REASON_SHARED_DIMM:
+		return "shared-dimm";
+	case REASON_UNSELECTED:
+		return "unselected-sibling";
+	case REASON_NO_DIMM:
+		return "no-dimm";
+	}
+	return "unknown";
+}
+
+static bool region_has_pending_dimm(const struct snapshot *snap, const struct snap_region *r,
+				    const struct stamp *stamp)
+{
+	for (size_t i = 0; i < r->n_dimms; i++) {
+		const struct stamp_entry *e = stamp_find(stamp, snap->dimms[r->dimms[i]].id);
+
+		if (e && e->state == STAMP_PENDING)
+			return true;
+	}
+	return false;
+}
+
+static void refuse(struct region_plan *p, enum reason reason)
+{
+	p->verdict = VERDICT_REFUSED;
+	p->reason = reason;
+}
+
+/* The label-less region's one raw namespace decides whether touching it is safe. */
+static void decide_namespace(const struct snap_namespace *ns, bool force, struct region_plan *p)
+{
+	p->verdict = VERDICT_INIT;
+	if (ns->system_ram)
+		refuse(p, REASON_SYSTEM_RAM);
+	else if (ns->mode != NS_MODE_RAW)
+		refuse(p, REASON_CONFIGURED);
+	else if (ns->busy)
+		refuse(p, REASON_BUSY);
+	else if (!ns->enabled || !ns->blockdev[0] || ns->probe_failed) {
+		if (force)
+			p->forced = true;
+		else
+			refuse(p, REASON_UNREADABLE);
+	} else if (ns->signature[0]) {
+		if (force)
+			p->forced = true;
+		else
+			refuse(p, REASON_SIGNATURE);
+	}
+}
+
+static void decide_region(const struct snapshot *snap, const struct snap_region *r,
+			  const struct stamp *stamp, bool force, struct region_plan *p)
+{
+	if (!r->pmem) {
+		p->verdict = VERDICT_NOT_OURS;
+		return;
+	}
+	if (!r->enabled) {
+		p->verdict = region_has_pending_dimm(snap, r, stamp) ? VERDICT_RECOVER
+								    : VERDICT_DISABLED;
+		return;
+	}
+	if (r->nstype == ND_DEVICE_NAMESPACE_PMEM) {
+		p->verdict = VERDICT_LABELLED;
+		return;
+	}
+	if (r->nstype != ND_DEVICE_NAMESPACE_IO) {
+		p->verdict = VERDICT_NOT_OURS;
+		return;
+	}
+	if (r->n_dimms == 0) {
+		p->verdict = VERDICT_UNSUPPORTED;
+		p->reason = REASON_NO_DIMM;
+		return;
+	}
+	for (size_t i = 0; i < r->n_dimms; i++) {
+		if (!snap->dimms[r->dimms[i]].label_support) {
+			p->verdict = VERDICT_UNSUPPORTED;
+			return;
+		}
+	}
+	if (r->n_namespaces != 1 || r->namespaces[0].size != r->size) {
+		refuse(p, REASON_LAYOUT);
+		return;
+	}
+	decide_namespace(&r->namespaces[0], force, p);
+}
+
+static bool regions_share_dimm(const struct snap_region *a, const struct snap_region *b)
+{
+	for (size_t i = 0; i < a->n_dimms; i++)
+		for (size_t j = 0; j < b->n_dimms; j++)
+			if (a->dimms[i] == b->dimms[j])
+				return true;
+	return false;
+}
+
+static size_t find_root(size_t *parent, size_t i)
+{
+	while (parent[i] != i)
+		i = parent[i] = parent[parent[i]];
+	return i;
+}
+
+/*
+ * A dimm's labels can only be written while every region using it is
+ * disabled, so regions sharing dimms are decided together: all of them are
+ * initialized, or none is.
+ */
+static void group_regions(const struct snapshot *snap, struct plan *plan, size_t *parent)
+{
+	size_t n = snap->n_regions;
+
+	for (size_t i = 0; i < n; i++)
+		parent[i] = i;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (regions_share_dimm(&snap->regions[i], &snap->regions[j]))
+				parent[find_root(parent, i)] = find_root(parent, j);
+
+	for (size_t root = 0; root < n; root++) {
+		size_t blocker = n, unselected = n;
+		bool wanted = false;
+
+		if (find_root(parent, root) != root)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			const struct region_plan *p = &plan->regions[i];
+
+			if (find_root(parent, i) != root)
+				continue;
+			if (p->verdict == VERDICT_INIT && p->selected)
+				wanted = true;
+			else if (p->verdict == VERDICT_INIT && unselected == n)
+				unselected = i;
+			else if (p->verdict != VERDICT_INIT && blocker == n)
+				blocker = i;
+		}
+		if (!wanted)
+			continue;
+		if (blocker == n && unselected == n)
+			plan->n_groups++;
+		for (size_t i = 0; i < n; i++) {
+			struct region_plan *p = &plan->regions[i];
+
+			if (find_root(parent, i) != root || p->verdict != VERDICT_INIT)
+				continue;
+			if (blocker != n) {
+				refuse(p, REASON_SHARED_DIMM);
+				p->other = blocker;
+			} else if (unselected != n) {
+				if (p->selected) {
+					refuse(p, REASON_UNSELECTED);
+					p->other = unselected;
+				}
+			} else {
+				p->group = plan->n_groups;
+			}
+		}
+	}
+}
+
+int plan_make(const struct snapshot *snap, const struct stamp *stamp,
+	      const struct options *opts, struct plan *out)
+{
+	struct plan plan = { .n_regions = snap->n_regions, .n_dimms = snap->n_dimms };
+	size_t *parent = NULL;
+	int r = -ENOMEM;
+
+	plan.regions = calloc(snap->n_regions ? snap->n_regions : 1, sizeof(*plan.regions));
+	plan.dimms = calloc(snap->n_dimms ? snap->n_dimms : 1, sizeof(*plan.dimms));
+	parent = calloc(snap->n_regions ? snap->n_regions : 1, sizeof(*parent));
+	if (!plan.regions || !plan.dimms || !parent)
+		goto out;
+
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		struct region_plan *p = &plan.regions[i];
+
+		p->selected = options_region_selected(opts, snap->regions[i].name);
+		decide_region(snap, &snap->regions[i], stamp, opts->force, p);
+	}
+	group_regions(snap, &plan, parent);
+
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		const struct snap_region *reg = &snap->regions[i];
+
+		if (!plan.regions[i].group)
+			continue;
+		for (size_t j = 0; j < reg->n_dimms; j++) {
+			struct dimm_plan *d = &plan.dimms[reg->dimms[j]];
+			const struct stamp_entry *e = stamp_find(stamp, snap->dimms[reg->dimms[j]].id);
+
+			d->init = true;
+			d->group = plan.regions[i].group;
+			d->lost = e && e->state == STAMP_LABELLED;
+		}
+	}
+	*out = plan;
+	plan.regions = NULL;
+	plan.dimms = NULL;
+	r = 0;
+out:
+	plan_clear(&plan);
+	free(parent);
+	return r;
+}
+
+void plan_clear(struct plan *plan)
+{
+	free(plan->regions);
+	free(plan->dimms);
+	plan->regions = NULL;
+	plan->dimms = NULL;
+}
+
+bool plan_has(const struct plan *plan, enum verdict verdict)
+{
+	for (size_t i = 0; i < plan->n_regions; i++)
+		if (plan->regions[i].selected && plan->regions[i].verdict == verdict)
+			return true;
+	return false;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "options.h"
+#include "snapshot.h"
+#include "stamp.h"
+
+enum verdict {
+	VERDICT_NOT_OURS,     /* not a pmem region */
+	VERDICT_DISABLED,     /* disabled by someone else: left alone */
+	VERDICT_RECOVER,      /* left disabled by an interrupted run of ours: enable */
+	VERDICT_LABELLED,     /* nothing to do */
+	VERDICT_UNSUPPORTED,  /* no label area: skipped, not an error */
+	VERDICT_INIT,         /* label-less and safe: initialize */
+	VERDICT_REFUSED,
+};
+
+enum reason {
+	REASON_NONE,
+	REASON_BUSY,              /* namespace open or mounted */
+	REASON_CONFIGURED,        /* claimed by pfn/dax/btt */
+	REASON_SYSTEM_RAM,        /* devdax memory online as system-ram */
+	REASON_SIGNATURE,         /* contents carry a signature */
+	REASON_UNREADABLE,        /* contents could not be checked */
+	REASON_LAYOUT,            /* label-less but not one raw namespace over the region */
+	REASON_SHARED_DIMM,       /* shares a dimm with a region that can't be disabled */
+	REASON_UNSELECTED,        /* shares a dimm with a region not named by --region */
+	REASON_NO_DIMM,           /* no NVDIMM behind the region (e.g. legacy pmem) */
+};
+
+struct region_plan {
+	enum verdict verdict;
+	enum reason reason;
+	bool selected;
+	bool forced;          /* --force overrode a signature */
+	size_t namespace;     /* the namespace the reason is about */
+	size_t other;         /* the region that blocks this one */
+	unsigned int group;   /* 1-based set of regions initialized together, 0 = none */
+};
+
+struct dimm_plan {
+	bool init;
+	bool lost;            /* the stamp saw it labelled before */
+	unsigned int group;
+};
+
+struct plan {
+	size_t n_regions;               /* == snapshot->n_regions */
+	struct region_plan *regions;
+	size_t n_dimms;                 /* == snapshot->n_dimms */
+	struct dimm_plan *dimms;
+	unsigned int n_groups;
+};
+
+/* Pure: no I/O, no logging. Returns 0 or -ENOMEM. */
+int plan_make(const struct snapshot *snap, const struct stamp *stamp,
+	      const struct options *opts, struct plan *out);
+void plan_clear(struct plan *plan);
+bool plan_has(const struct plan *plan, enum verdict verdict);
+
+const char *verdict_name(enum verdict v);
+const char *reason_name(enum reason r);

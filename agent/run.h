@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "ops.h"
+#include "options.h"
+
+#define EXIT_USAGE 2
+
+/* The whole job for parsed options; returns the process exit status. */
+int run(const struct options *opts, const struct ops *ops, void *userdata);

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "stamp.h"
+
+#define STAMP_HEADER "nvdimm-label-init stamp 1"
+#define STAMP_TMP ".stamp.tmp"
+
+void stamp_clear(struct stamp *stamp)
+{
+	free(stamp->entries);
+	stamp->entries = NULL;
+	stamp->n = 0;
+}
+
+const struct stamp_entry *stamp_find(const struct stamp *stamp, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < stamp->n; i++)
+		if (strcmp(stamp->entries[i].id, id) == 0)
+			return &stamp->entries[i];
+	return NULL;
+}
+
+bool stamp_id_valid(const char *id)
+{
+	size_t len = strlen(id);
+
+	if (len == 0 || len >= SNAP_ID_MAX)
+		return false;
+	return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") == len;
+}
+
+int stamp_set(struct stamp *stamp, const char *id, enum stamp_state state, long long time)
+{
+	struct stamp_entry *e = (struct stamp_entry *)stamp_find(stamp, id);
+
+	if (!stamp_id_valid(id))
+		return -EINVAL;
+	if (!e) {
+		e = reallocarray(stamp->entries, stamp->n + 1, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		stamp->entries = e;
+		e = &stamp->entries[stamp->n++];
+		snprintf(e->id, sizeof(e->id), "%s", id);
+	}
+	e->state = state;
+	e->time = time;
+	return 0;
+}
+
+void stamp_remove(struct stamp *stamp, const char *id)
+{
+	const struct stamp_entry *e = stamp_find(stamp, id);
+	size_t i;
+
+	if (!e)
+		return;
+	i = (size_t)(e - stamp->entries);
+	memmove(&stamp->entries[i], &stamp->entries[i + 1],
+		(stamp->n - i - 1) * sizeof(*stamp->entries));
+	stamp->n--;
+}
+
+bool stamp_equal(const struct stamp *a, const struct stamp *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++) {
+		const struct stamp_entry *e = stamp_find(b, a->entries[i].id);
+
+		if (!e || e->state != a->entries[i].state || e->time != a->entries[i].time)
+			return false;
+	}
+	return true;
+}
+
+int stamp_copy(struct stamp *dst, const struct stamp *src)
+{
+	dst->entries = NULL;
+	dst->n = 0;
+	if (src->n == 0)
+		return 0;
+	dst->entries = calloc(src->n, sizeof(*src->entries));
+	if (!dst->entries)
+		return -ENOMEM;
+	memcpy(dst->entries, src->entries, src->n * sizeof(*src->entries));
+	dst->n = src->n;
+	return 0;
+}
+
+static int parse_line(char *line, struct stamp *out, const char **why)
+{
+	char *words[5];
+	char *save = NULL, *end;
+	enum stamp_state state;
+	long long time;
+	int n = 0;
+
+	for (char *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (n == 4) {
+			*why = "a dimm line has too many fields";
+			return -EINVAL;
+		}
+		words[n++] = w;
+	}
+	if (n != 4 || strcmp(words[0], "dimm") != 0) {
+		*why = "a line is not of the form 'dimm ID STATE TIME'";
+		return -EINVAL;
+	}
+	if (!stamp_id_valid(words[1])) {
+		*why = "a dimm id has invalid characters or length";
+		return -EINVAL;
+	}
+	if (strcmp(words[2], "labelled") == 0)
+		state = STAMP_LABELLED;
+	else if (strcmp(words[2], "pending") == 0)
+		state = STAMP_PENDING;
+	else {
+		*why = "a dimm has an unknown state";
+		return -EINVAL;
+	}
+	errno = 0;
+	time = strtoll(words[3], &end, 10);
+	if (errno || *end || end == words[3] || time < 0) {
+		*why = "a time is not a non-negative number";
+		return -EINVAL;
+	}
+	if (stamp_find(out, words[1])) {
+		*why = "a dimm id is listed twice";
+		return -EINVAL;
+	}
+	return stamp_set(out, words[1], state, time);
+}
+
+int stamp_parse(const char *text, size_t len, struct stamp *out, const char **why)
+{
+	struct stamp parsed = { 0 };
+	char *copy = NULL, *line, *next;
+	int r = 0;
+
+	*why = NULL;
+	if (len == 0) {
+		*why = "it is empty";
+		return -EINVAL;
+	}
+	if (len > STAMP_MAX_SIZE) {
+		*why = "it is too large";
+		return -EINVAL;
+	}
+	if (memchr(text, '\0', len)) {
+		*why = "it contains binary data";
+		return -EINVAL;
+	}
+	if (text[len - 1] != '\n') {
+		*why = "it is truncated (no final newline)";
+		return -EINVAL;
+	}
+	copy = strndup(text, len);
+	if (!copy)
+		return -ENOMEM;
+
+	line = copy;
+	next = strchr(line, '\n');
+	*next = '\0';
+	if (strcmp(line, STAMP_HEADER) != 0) {
+		*why = "its header is not '" STAMP_HEADER "'";
+		r = -EINVAL;
+		goto out;
+	}
+	for (line = next + 1; *line; line = next + 1) {
+		next = strchr(line, '\n');
+		*next = '\0';
+		r = parse_line(line, &parsed, why);
+		if (r < 0)
+			goto out;
+	}
+	*out = parsed;
+	parsed.entries = NULL;
+out:
+	stamp_clear(&parsed);
+	free(copy);
+	return r;
+}
+
+int stamp_format(const struct stamp *stamp, char **text)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	size_t i;
+	int r = 0;
+
+	if (!f)
+		return -ENOMEM;
+	fputs(STAMP_HEADER "\n", f);
+	for (i = 0; i < stamp->n; i++)
+		fprintf(f, "dimm %s %s %lld\n", stamp->entries[i].id,
+			stamp->entries[i].state == STAMP_PENDING ? "pending" : "labelled",
+			stamp->entries[i].time);
+	if (fclose(f) != 0)
+		r = -ENOMEM;
+	if (r < 0)
+		free(buf);
+	else
+		*text = buf;
+	return r;
+}
+
+int stamp_read(int dirfd, struct stamp *out, const char **why)
+{
+	char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	ssize_t n;
+	int fd, r;
+
+	*why = NULL;
+	/* O_NONBLOCK: a FIFO planted in place of the stamp must not hang the boot. */
+	fd = openat(dirfd, STAMP_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		if (errno == ELOOP) {
+			*why = "it is a symbolic link, which is never followed";
+			return -EINVAL;
+		}
+		*why = strerror(errno);
+		return -EINVAL;
+	}
+	if (fstat(fd, &st) < 0) {
+		*why = strerror(errno);
+		r = -EINVAL;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = "it is not a regular file";
+		r = -EINVAL;
+		goto out;
+	}
+	if (st.st_uid != geteuid()) {
+		*why = "it is owned by another user";
+		r = -EINVAL;
+		goto out;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		*why = "it is writable by other users";
+		r = -EINVAL;
+		goto out;
+	}
+	if (st.st_size > STAMP_MAX_SIZE) {
+		*why = "it is too large";
+		r = -EINVAL;
+		goto out;
+	}
+	buf = malloc(STAMP_MAX_SIZE + 1);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* The size is checked again while reading: the file may grow after fstat. */
+	while ((n = read(fd, buf + len, STAMP_MAX_SIZE + 1 - len)) > 0) {
+		len += (size_t)n;
+		if (len > STAMP_MAX_SIZE)
+			break;
+	}
+	if (n < 0) {
+		*why = strerror(errno);
+		r = -EINVAL;
+		goto out;
+	}
+	r = stamp_parse(buf, len, out, why);
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int stamp_write(int dirfd, const struct stamp *stamp)
+{
+	char *text = NULL;
+	int fd = -1, r;
+
+	r = stamp_format(stamp, &text);
+	if (r < 0)
+		return r;
+	/* A leftover temp file (or a planted link) is removed, never written through. */
+	if (unlinkat(dirfd, STAMP_TMP, 0) < 0 && errno != ENOENT) {
+		r = -errno;
+		goto out;
+	}
+	fd = openat(dirfd, STAMP_TMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = write_all(fd, text, strlen(text));
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	fd = -1;
+	if (r == 0 && renameat(dirfd, STAMP_TMP, dirfd, STAMP_FILE) < 0)
+		r = -errno;
+	if (r == 0 && fsync(dirfd) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(dirfd, STAMP_TMP, 0);
+out:
+	free(text);
+	return r;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "snapshot.h"
+
+/*
+ * The stamp remembers, per dimm unique id, that the dimm was seen labelled
+ * (so a label-less dimm it knows means the labels were lost) or that a run
+ * was about to disable its regions (so a region found disabled later was
+ * left so by an interrupted run of ours, not by an administrator).
+ */
+
+#define STAMP_FILE "stamp"
+#define STAMP_MAX_SIZE (256 * 1024)
+
+enum stamp_state {
+	STAMP_LABELLED,
+	STAMP_PENDING,
+};
+
+struct stamp_entry {
+	char id[SNAP_ID_MAX];
+	enum stamp_state state;
+	long long time;
+};
+
+struct stamp {
+	size_t n;
+	struct stamp_entry *entries;
+};
+
+void stamp_clear(struct stamp *stamp);
+const struct stamp_entry *stamp_find(const struct stamp *stamp, const char *id);
+int stamp_set(struct stamp *stamp, const char *id, enum stamp_state state, long long time);
+bool stamp_equal(const struct stamp *a, const struct stamp *b);
+int stamp_copy(struct stamp *dst, const struct stamp *src);
+bool stamp_id_valid(const char *id);
+
+/* Pure text conversion; parse returns -EINVAL with a reason for bad text. */
+int stamp_parse(const char *text, size_t len, struct stamp *out, const char **why);
+int stamp_format(const struct stamp *stamp, char **text);
+
+/*
+ * Reads DIRFD/stamp without following links. -ENOENT when there is none;
+ * -EINVAL (with *why) when it is there but unusable, so the caller can warn
+ * and carry on as if it were absent.
+ */
+int stamp_read(int dirfd, struct stamp *out, const char **why);
+/* Temp file, fsync, rename, fsync of the directory. */
+int stamp_write(int dirfd, const struct stamp *stamp);
+void stamp_remove(struct stamp *stamp, const char *id);

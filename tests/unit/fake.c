@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/ndctl.h>
+
+#include "fake.h"
+
+void fake_init(struct fake *f, struct snapshot *world)
+{
+	memset(f, 0, sizeof(*f));
+	f->world = world;
+	f->fail_errno = EIO;
+}
+
+void fake_clear(struct fake *f)
+{
+	snapshot_free(f->world);
+	f->world = NULL;
+}
+
+bool fake_called(const struct fake *f, const char *call)
+{
+	for (unsigned int i = 0; i < f->n_calls; i++)
+		if (strcmp(f->calls[i], call) == 0)
+			return true;
+	return false;
+}
+
+bool fake_all_enabled(const struct fake *f)
+{
+	for (size_t i = 0; i < f->world->n_regions; i++)
+		if (!f->world->regions[i].enabled)
+			return false;
+	return true;
+}
+
+static int record(struct fake *f, const char *verb, const char *object)
+{
+	char call[64];
+
+	snprintf(call, sizeof(call), "%s %s", verb, object);
+	if (f->n_calls < 64)
+		snprintf(f->calls[f->n_calls], sizeof(f->calls[0]), "%s", call);
+	f->n_calls++;
+	if ((f->fail_call && strcmp(f->fail_call, call) == 0) || f->fail_nth == f->n_calls)
+		return -f->fail_errno;
+	return 0;
+}
+
+int fake_copy_snapshot(const struct snapshot *src, struct snapshot **out)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->n_buses = src->n_buses;
+	for (size_t i = 0; i < src->n_dimms; i++)
+		if (snapshot_add_dimm(s, &src->dimms[i], NULL) < 0)
+			goto fail;
+	for (size_t i = 0; i < src->n_regions; i++) {
+		const struct snap_region *r = &src->regions[i];
+		struct snap_region *c;
+
+		if (snapshot_add_region(s, r, &c) < 0)
+			goto fail;
+		for (size_t j = 0; j < r->n_dimms; j++)
+			if (snapshot_region_add_dimm(c, r->dimms[j]) < 0)
+				goto fail;
+		/* A disabled region has no namespace devices, as in sysfs. */
+		for (size_t j = 0; r->enabled && j < r->n_namespaces; j++)
+			if (snapshot_region_add_namespace(c, &r->namespaces[j]) < 0)
+				goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	snapshot_free(s);
+	return -ENOMEM;
+}
+
+static int fake_load_drivers(void *userdata)
+{
+	struct fake *f = userdata;
+
+	return f->drivers_fail ? -ENOENT : 0;
+}
+
+static int fake_read_snapshot(void *userdata, struct snapshot **out)
+{
+	struct fake *f = userdata;
+
+	if (f->snapshot_fail_after && f->n_snapshots >= f->snapshot_fail_after)
+		return -EIO;
+	f->n_snapshots++;
+	return fake_copy_snapshot(f->world, out);
+}
+
+static int fake_disable_region(void *userdata, const char *name)
+{
+	struct fake *f = userdata;
+	struct snap_region *r = snapshot_find_region(f->world, name);
+	int e = record(f, "disable", name);
+
+	if (e < 0)
+		return e;
+	if (!r)
+		return -ENODEV;
+	if (r->n_namespaces && r->namespaces[0].busy)
+		return -EBUSY;
+	r->enabled = false;
+	return 0;
+}
+
+static bool dimm_in_enabled_region(const struct snapshot *s, size_t dimm)
+{
+	for (size_t i = 0; i < s->n_regions; i++)
+		for (size_t j = 0; j < s->regions[i].n_dimms; j++)
+			if (s->regions[i].dimms[j] == dimm && s->regions[i].enabled)
+				return true;
+	return false;
+}
+
+static int fake_init_labels(void *userdata, const char *name, enum label_version version)
+{
+	struct fake *f = userdata;
+	struct snap_dimm *d = snapshot_find_dimm(f->world, name);
+	int e = record(f, "init", name);
+
+	(void)version;
+	if (e < 0)
+		return e;
+	if (!d)
+		return -ENODEV;
+	if (dimm_in_enabled_region(f->world, (size_t)(d - f->world->dimms)))
+		return -EBUSY;
+	if (!f->init_does_nothing)
+		d->labelled = true;
+	return 0;
+}
+
+static int fake_enable_region(void *userdata, const char *name)
+{
+	struct fake *f = userdata;
+	struct snap_region *r = snapshot_find_region(f->world, name);
+	bool labelled = true;
+	int e = record(f, "enable", name);
+
+	if (e < 0)
+		return e;
+	if (!r)
+		return -ENODEV;
+	r->enabled = true;
+	for (size_t i = 0; i < r->n_dimms; i++)
+		labelled &= f->world->dimms[r->dimms[i]].labelled;
+	if (labelled && r->n_dimms) {
+		/* What the kernel shows after labelling: a size-0 seed, space available. */
+		r->nstype = ND_DEVICE_NAMESPACE_PMEM;
+		r->available = r->size & ~((16ULL << 20) - 1);
+		if (r->n_namespaces) {
+			r->namespaces[0].size = 0;
+			r->namespaces[0].blockdev[0] = '\0';
+			r->namespaces[0].signature[0] = '\0';
+		}
+	}
+	return 0;
+}
+
+const struct ops fake_ops = {
+	.load_drivers = fake_load_drivers,
+	.read_snapshot = fake_read_snapshot,
+	.disable_region = fake_disable_region,
+	.enable_region = fake_enable_region,
+	.init_labels = fake_init_labels,
+};

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "ops.h"
+
+/*
+ * A fake NVDIMM world behind the operations table. It behaves like the
+ * kernel where it matters (labels can only be written while every region
+ * using the dimm is disabled; a region is labelled once all its dimms are)
+ * and can be told to fail any one call.
+ */
+struct fake {
+	struct snapshot *world;
+	char calls[64][64];       /* "disable region0", "init nmem1", ... */
+	unsigned int n_calls;
+	const char *fail_call;    /* fail the call with this text ... */
+	unsigned int fail_nth;    /* ... or the N-th call overall (1-based) */
+	int fail_errno;
+	bool init_does_nothing;   /* init "succeeds" but writes nothing */
+	bool drivers_fail;
+	unsigned int snapshot_fail_after; /* fail read_snapshot calls after this many */
+	unsigned int n_snapshots;
+};
+
+extern const struct ops fake_ops;
+
+void fake_init(struct fake *f, struct snapshot *world);
+void fake_clear(struct fake *f);
+bool fake_called(const struct fake *f, const char *call);
+bool fake_all_enabled(const struct fake *f);
+int fake_copy_snapshot(const struct snapshot *src, struct snapshot **out);

@@ -1,0 +1,512 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The whole run against the fake backend: what it calls, what it logs, what
+ * it leaves in the stamp, and that no failure leaves a region disabled.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "fake.h"
+#include "fixtures.h"
+#include "log.h"
+#include "run.h"
+#include "stamp.h"
+
+#define GIB (1ULL << 30)
+#define MAX_RECORDS 64
+
+struct captured {
+	enum log_msg msg;
+	int priority;
+	char region[32], nmem[32], id[64], reason[32], signature[32];
+	char text[512];
+};
+
+struct env {
+	char dir[64];
+	char state[96];
+	struct fake fake;
+	struct options opts;
+	struct captured records[MAX_RECORDS];
+	unsigned int n_records;
+};
+
+static void capture(const struct log_record *r, void *userdata)
+{
+	struct env *e = userdata;
+	struct captured *c;
+
+	if (e->n_records == MAX_RECORDS)
+		return;
+	c = &e->records[e->n_records++];
+	memset(c, 0, sizeof(*c));
+	c->msg = r->msg;
+	c->priority = r->priority;
+	snprintf(c->text, sizeof(c->text), "%s", r->text);
+	if (!r->fields)
+		return;
+	snprintf(c->region, sizeof(c->region), "%s", r->fields->region ? r->fields->region : "");
+	snprintf(c->nmem, sizeof(c->nmem), "%s", r->fields->nmem ? r->fields->nmem : "");
+	snprintf(c->id, sizeof(c->id), "%s", r->fields->id ? r->fields->id : "");
+	snprintf(c->reason, sizeof(c->reason), "%s", r->fields->reason ? r->fields->reason : "");
+	snprintf(c->signature, sizeof(c->signature), "%s",
+		 r->fields->signature ? r->fields->signature : "");
+}
+
+static const struct captured *find_record(const struct env *e, enum log_msg msg,
+					  const char *subject)
+{
+	for (unsigned int i = 0; i < e->n_records; i++) {
+		const struct captured *c = &e->records[i];
+
+		if (c->msg != msg)
+			continue;
+		if (!subject || strcmp(c->region, subject) == 0 || strcmp(c->nmem, subject) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return -1;
+	snprintf(e->dir, sizeof(e->dir), "/tmp/nli-test-XXXXXX");
+	if (!mkdtemp(e->dir))
+		return -1;
+	snprintf(e->state, sizeof(e->state), "%s/state", e->dir);
+	e->opts = (struct options){ .mode = MODE_APPLY, .state_dir = e->state,
+				    .lock_timeout_ms = 200, .log_priority = LOG_DEBUG };
+	fake_init(&e->fake, fx_new());
+	log_setup(LOG_TARGET_CONSOLE, LOG_DEBUG);
+	log_set_sink(capture, e);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	char cmd[128];
+
+	fake_clear(&e->fake);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(e);
+	return 0;
+}
+
+static int run_fake(struct env *e)
+{
+	e->n_records = 0;
+	e->fake.n_calls = 0;
+	return run(&e->opts, &fake_ops, &e->fake);
+}
+
+static void read_stamp(struct env *e, struct stamp *stamp)
+{
+	const char *why;
+	int dirfd = open(e->state, O_RDONLY | O_DIRECTORY);
+
+	assert_true(dirfd >= 0);
+	assert_int_equal(stamp_read(dirfd, stamp, &why), 0);
+	close(dirfd);
+}
+
+static bool stamp_says(struct env *e, const char *id, enum stamp_state state)
+{
+	struct stamp stamp = { 0 };
+	const struct stamp_entry *entry;
+	bool found;
+
+	read_stamp(e, &stamp);
+	entry = stamp_find(&stamp, id);
+	found = entry && entry->state == state;
+	stamp_clear(&stamp);
+	return found;
+}
+
+static void world_one_label_less(struct env *e)
+{
+	size_t d = fx_dimm(e->fake.world, 0, true, false);
+
+	fx_attach(fx_label_less(e->fake.world, 0, 8 * GIB), d);
+}
+
+static void world_two_regions(struct env *e)
+{
+	size_t a = fx_dimm(e->fake.world, 0, true, false);
+	size_t b = fx_dimm(e->fake.world, 1, true, false);
+
+	fx_attach(fx_label_less(e->fake.world, 0, 8 * GIB), a);
+	fx_attach(fx_label_less(e->fake.world, 1, 8 * GIB), b);
+}
+
+static void world_interleaved(struct env *e)
+{
+	size_t a = fx_dimm(e->fake.world, 0, true, false);
+	size_t b = fx_dimm(e->fake.world, 1, true, false);
+	struct snap_region *r = fx_label_less(e->fake.world, 0, 16 * GIB);
+
+	fx_attach(r, a);
+	fx_attach(r, b);
+}
+
+static void first_boot_initializes(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+
+	world_two_regions(e);
+	assert_int_equal(run_fake(e), 0);
+	assert_true(fake_called(&e->fake, "disable region0"));
+	assert_true(fake_called(&e->fake, "init nmem0"));
+	assert_true(fake_called(&e->fake, "enable region0"));
+	assert_true(fake_called(&e->fake, "init nmem1"));
+	assert_true(fake_all_enabled(&e->fake));
+	c = find_record(e, MSG_INITIALIZED, "nmem1");
+	assert_non_null(c);
+	assert_string_equal(c->region, "region1");
+	assert_string_equal(c->id, "id-1");
+	assert_non_null(find_record(e, MSG_LABEL_LESS, "nmem0"));
+	assert_null(find_record(e, MSG_LABELS_LOST, NULL));
+	assert_true(stamp_says(e, "id-0", STAMP_LABELLED));
+	assert_true(stamp_says(e, "id-1", STAMP_LABELLED));
+}
+
+static void second_run_does_nothing(void **state)
+{
+	struct env *e = *state;
+	char path[160];
+	struct stat before, after;
+
+	world_one_label_less(e);
+	assert_int_equal(run_fake(e), 0);
+	snprintf(path, sizeof(path), "%s/stamp", e->state);
+	assert_int_equal(stat(path, &before), 0);
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.n_calls, 0);
+	assert_non_null(find_record(e, MSG_LABELLED, "nmem0"));
+	assert_null(find_record(e, MSG_LABEL_LESS, NULL));
+	/* Nothing to do must not even rewrite the stamp. */
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_equal(before.st_ino, after.st_ino);
+}
+
+static void lost_labels_warned_and_redone(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+
+	world_one_label_less(e);
+	assert_int_equal(run_fake(e), 0);
+	/* The host wiped the backing file: same dimm, label-less again. */
+	fake_clear(&e->fake);
+	fake_init(&e->fake, fx_new());
+	world_one_label_less(e);
+	assert_int_equal(run_fake(e), 0);
+	c = find_record(e, MSG_LABELS_LOST, "nmem0");
+	assert_non_null(c);
+	assert_true(c->priority <= LOG_WARNING);
+	assert_string_equal(c->id, "id-0");
+	assert_non_null(strstr(c->text, "hugepages"));
+	assert_true(fake_called(&e->fake, "init nmem0"));
+	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem0"));
+}
+
+static void disable_fails(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+
+	world_one_label_less(e);
+	e->fake.fail_call = "disable region0";
+	assert_int_equal(run_fake(e), 1);
+	assert_false(fake_called(&e->fake, "init nmem0"));
+	assert_true(fake_all_enabled(&e->fake));
+	c = find_record(e, MSG_FAILED, "region0");
+	assert_non_null(c);
+	assert_true(c->priority <= LOG_ERR);
+	assert_false(stamp_says(e, "id-0", STAMP_LABELLED));
+	assert_false(stamp_says(e, "id-0", STAMP_PENDING));
+}
+
+static void second_dimm_init_fails(void **state)
+{
+	struct env *e = *state;
+
+	world_interleaved(e);
+	e->fake.fail_call = "init nmem1";
+	assert_int_equal(run_fake(e), 1);
+	assert_true(fake_called(&e->fake, "enable region0"));
+	assert_true(fake_all_enabled(&e->fake));
+	assert_non_null(find_record(e, MSG_FAILED, "region0"));
+	assert_null(find_record(e, MSG_INITIALIZED, NULL));
+	assert_false(stamp_says(e, "id-1", STAMP_LABELLED));
+	assert_false(stamp_says(e, "id-1", STAMP_PENDING));
+}
+
+static void enable_fails_then_recovers(void **state)
+{
+	struct env *e = *state;
+
+	world_one_label_less(e);
+	e->fake.fail_call = "enable region0";
+	assert_int_equal(run_fake(e), 1);
+	assert_non_null(find_record(e, MSG_FAILED, "region0"));
+	/* Left disabled: the stamp must say so, so the next run can put it right. */
+	assert_false(fake_all_enabled(&e->fake));
+	assert_true(stamp_says(e, "id-0", STAMP_PENDING));
+
+	e->fake.fail_call = NULL;
+	assert_int_equal(run_fake(e), 0);
+	assert_true(fake_called(&e->fake, "enable region0"));
+	assert_true(fake_all_enabled(&e->fake));
+	assert_non_null(find_record(e, MSG_RECOVERED, "region0"));
+	assert_true(stamp_says(e, "id-0", STAMP_LABELLED));
+}
+
+static void verification_decides(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+
+	world_one_label_less(e);
+	e->fake.init_does_nothing = true;
+	assert_int_equal(run_fake(e), 1);
+	assert_true(fake_all_enabled(&e->fake));
+	c = find_record(e, MSG_FAILED, "region0");
+	assert_non_null(c);
+	assert_string_equal(c->reason, "verify");
+	assert_null(find_record(e, MSG_INITIALIZED, NULL));
+	assert_false(stamp_says(e, "id-0", STAMP_LABELLED));
+}
+
+static void fail_every_step(void **state)
+{
+	struct env *e = *state;
+
+	/* Two dimms in one interleave set: disable, init, init, enable. */
+	for (unsigned int n = 1; n <= 4; n++) {
+		fake_clear(&e->fake);
+		fake_init(&e->fake, fx_new());
+		world_interleaved(e);
+		e->fake.fail_nth = n;
+		assert_int_equal(run_fake(e), 1);
+		assert_non_null(find_record(e, MSG_FAILED, "region0"));
+		assert_null(find_record(e, MSG_INITIALIZED, NULL));
+		if (n < 4)
+			assert_true(fake_all_enabled(&e->fake));
+		else
+			assert_true(stamp_says(e, "id-0", STAMP_PENDING));
+	}
+}
+
+static void signature_refused(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+
+	world_one_label_less(e);
+	strcpy(e->fake.world->regions[0].namespaces[0].signature, "ext4");
+	assert_int_equal(run_fake(e), 1);
+	assert_int_equal(e->fake.n_calls, 0);
+	c = find_record(e, MSG_REFUSED, "region0");
+	assert_non_null(c);
+	assert_string_equal(c->signature, "ext4");
+	assert_string_equal(c->reason, "signature");
+	assert_non_null(strstr(c->text, "--force"));
+
+	e->opts.force = true;
+	assert_int_equal(run_fake(e), 0);
+	assert_non_null(find_record(e, MSG_FORCED, "region0"));
+	assert_true(fake_called(&e->fake, "init nmem0"));
+}
+
+static void busy_refused_with_force(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+
+	world_one_label_less(e);
+	e->fake.world->regions[0].namespaces[0].busy = true;
+	e->opts.force = true;
+	assert_int_equal(run_fake(e), 1);
+	assert_int_equal(e->fake.n_calls, 0);
+	c = find_record(e, MSG_REFUSED, "region0");
+	assert_non_null(c);
+	assert_string_equal(c->reason, "busy");
+	assert_non_null(strstr(c->text, "pmem0"));
+}
+
+static void dry_run_changes_nothing(void **state)
+{
+	struct env *e = *state;
+	struct stat st;
+
+	world_one_label_less(e);
+	e->opts.mode = MODE_DRY_RUN;
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.n_calls, 0);
+	assert_non_null(find_record(e, MSG_DRY_RUN, "nmem0"));
+	assert_int_equal(stat(e->state, &st), -1);
+}
+
+static void garbled_stamp_ignored(void **state)
+{
+	struct env *e = *state;
+	char path[160];
+	FILE *f;
+
+	world_one_label_less(e);
+	assert_int_equal(mkdir(e->state, 0755), 0);
+	snprintf(path, sizeof(path), "%s/stamp", e->state);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("nvdimm-label-init stamp 1\ndimm id-0 labelled 12", f);
+	fclose(f);
+	assert_int_equal(run_fake(e), 0);
+	assert_non_null(find_record(e, MSG_STAMP_INVALID, NULL));
+	/* Treated as absent: a first initialization, not lost labels. */
+	assert_null(find_record(e, MSG_LABELS_LOST, NULL));
+	assert_true(stamp_says(e, "id-0", STAMP_LABELLED));
+}
+
+static void stamp_directory_blocks_before_acting(void **state)
+{
+	struct env *e = *state;
+	char path[160];
+
+	world_one_label_less(e);
+	assert_int_equal(mkdir(e->state, 0755), 0);
+	snprintf(path, sizeof(path), "%s/stamp", e->state);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(run_fake(e), 1);
+	assert_int_equal(e->fake.n_calls, 0);
+	assert_true(fake_all_enabled(&e->fake));
+	assert_non_null(find_record(e, MSG_STAMP_INVALID, NULL));
+}
+
+static void unusable_state_dir(void **state)
+{
+	struct env *e = *state;
+	char path[160];
+
+	world_one_label_less(e);
+	snprintf(path, sizeof(path), "%s/missing/state", e->dir);
+	e->opts.state_dir = path;
+	assert_int_equal(run_fake(e), 1);
+	assert_int_equal(e->fake.n_calls, 0);
+	assert_int_equal(e->fake.n_snapshots, 0);
+}
+
+static void lock_held_elsewhere(void **state)
+{
+	struct env *e = *state;
+	char path[160];
+	int fd;
+
+	world_one_label_less(e);
+	assert_int_equal(mkdir(e->state, 0755), 0);
+	snprintf(path, sizeof(path), "%s/lock", e->state);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	assert_int_equal(run_fake(e), 1);
+	assert_int_equal(e->fake.n_calls, 0);
+	close(fd);
+	assert_int_equal(run_fake(e), 0);
+}
+
+static void no_nvdimm(void **state)
+{
+	struct env *e = *state;
+
+	assert_int_equal(run_fake(e), 0);
+	assert_non_null(find_record(e, MSG_NO_NVDIMM, NULL));
+}
+
+static void unknown_region(void **state)
+{
+	struct env *e = *state;
+
+	world_one_label_less(e);
+	e->opts.regions[e->opts.n_regions++] = "region5";
+	assert_int_equal(run_fake(e), EXIT_USAGE);
+	assert_int_equal(e->fake.n_calls, 0);
+}
+
+static void unsupported_is_success(void **state)
+{
+	struct env *e = *state;
+
+	fx_attach(fx_label_less(e->fake.world, 4, 8 * GIB), fx_dimm(e->fake.world, 2, false, false));
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.n_calls, 0);
+	assert_non_null(find_record(e, MSG_UNSUPPORTED, "nmem2"));
+}
+
+static void drivers_failing_is_not_fatal(void **state)
+{
+	struct env *e = *state;
+
+	world_one_label_less(e);
+	e->fake.drivers_fail = true;
+	assert_int_equal(run_fake(e), 0);
+	assert_true(fake_called(&e->fake, "init nmem0"));
+}
+
+static void snapshot_after_fails_keeps_pending(void **state)
+{
+	struct env *e = *state;
+
+	world_one_label_less(e);
+	e->fake.snapshot_fail_after = 1;
+	assert_int_equal(run_fake(e), 1);
+	assert_true(fake_all_enabled(&e->fake));
+	assert_true(stamp_says(e, "id-0", STAMP_PENDING));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(first_boot_initializes, setup, teardown),
+		cmocka_unit_test_setup_teardown(second_run_does_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(lost_labels_warned_and_redone, setup, teardown),
+		cmocka_unit_test_setup_teardown(disable_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(second_dimm_init_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(enable_fails_then_recovers, setup, teardown),
+		cmocka_unit_test_setup_teardown(verification_decides, setup, teardown),
+		cmocka_unit_test_setup_teardown(fail_every_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(signature_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(busy_refused_with_force, setup, teardown),
+		cmocka_unit_test_setup_teardown(dry_run_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(garbled_stamp_ignored, setup, teardown),
+		cmocka_unit_test_setup_teardown(stamp_directory_blocks_before_acting, setup, teardown),
+		cmocka_unit_test_setup_teardown(unusable_state_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(lock_held_elsewhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_nvdimm, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_region, setup, teardown),
+		cmocka_unit_test_setup_teardown(unsupported_is_success, setup, teardown),
+		cmocka_unit_test_setup_teardown(drivers_failing_is_not_fatal, setup, teardown),
+		cmocka_unit_test_setup_teardown(snapshot_after_fails_keeps_pending, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("run", tests, NULL, NULL);
+}
