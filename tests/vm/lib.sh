@@ -1,0 +1,451 @@
+# shellcheck shell=bash
+# tests/vm/lib.sh: runner for the VM scenarios of nvdimm-label-init.
+#
+# Sourced by the scenario scripts (tests/vm/tNN-*). It builds (or reuses) the
+# guest with tests/vm/build-guest, boots it under QEMU/TCG with a chosen
+# NVDIMM layout, runs a test step inside the guest after
+# nvdimm-label-init.service and brings the step's output back to the host
+# through a second serial port. Scenarios print TAP.
+#
+#   vm_init NAME                 prerequisites (exit 77 if missing), guest,
+#                                work dir with this scenario's copy of the disk
+#   vm_require_project           skip the scenario (77) on a guest without
+#                                the program (NLI_VM_NO_PROJECT=1)
+#   vm_numa N                    N NUMA nodes (default 1)
+#   vm_dimm NAME SIZE [label=SIZE|none] [share=on|off] [node=N]
+#                                declare an NVDIMM (order = slot order); its
+#                                sparse backing file is created if missing
+#   vm_dimm_file NAME            path of its backing file
+#   vm_wipe NAME                 recreate its backing file (all zero, sparse)
+#   vm_dimm_clear                forget all declared NVDIMMs (files stay)
+#   vm_boot [--pre FILE] [--append ARGS] [--timeout S] STEPFILE|-
+#                                boot once, run STEPFILE (bash, in the guest,
+#                                helpers of guest/step-lib.sh available) after
+#                                the program's unit, FILE (pre.sh) before it;
+#                                returns 0 when the step completed
+#   vm_out SECTION / vm_rc SECTION   output / exit status of a `cap SECTION`
+#                                of the last boot
+#   vm_journal                   the program's journal records of the last
+#                                boot (section "journal", see vm_std_capture)
+#   ok / not_ok / check / is / like / diag / tap_done / skip_all / bail_out
+#
+# Environment: NLI_VM_CACHE (guest cache), NLI_BUILD_DIR (build tree),
+# NLI_VM_NO_PROJECT=1, NLI_VM_TIMEOUT (seconds per boot, default 240),
+# NLI_VM_SMP (vCPUs, default 2), NLI_VM_KEEP=1 (keep the work dir),
+# NLI_VM_WORKDIR (parent of work dirs, default /var/tmp), NLI_VM_GUEST_ENV
+# (guest.env of a guest built beforehand: skips build-guest, set by
+# check-vm), NLI_VM_PROGRESS=1 (show boot progress on stderr).
+
+VM_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VM_TIMEOUT=${NLI_VM_TIMEOUT:-240}
+VM_SMP=${NLI_VM_SMP:-2}
+VM_MEM_MB=1024
+
+# MESSAGE_IDs of the program's journal records (contract).
+MID_NO_NVDIMM=e5537bdb6e544aca8d59bb536428fd08
+MID_LABELLED=f7c1be8d9f014b219b7dc52252cc3b94
+MID_LABEL_LESS=25a6faa6739a4e1687beb10a3185040b
+MID_LABELS_LOST=c5011a73629b41b996ad8785a66fe81d
+MID_INITIALIZED=764f387bbe9b46f0b0b58dac391e80e3
+MID_UNSUPPORTED=294e4dfd1e6444ca99fe1172ec5cbf69
+MID_REFUSED=a3e66ceb70a24befaab817cdf5283838
+MID_FAILED=1f29e40f8c1149309d3a6d56a6dc9eec
+MID_RECOVERED=fd97e65a074d45dd96fd0514805254fd
+MID_STAMP_INVALID=a75e5893859f4ac68071028659fc60d3
+MID_SKIPPED=e87779e1534c4e7291f3d4c8f0961028
+MID_SUMMARY=06e0432ae2b5427189eb13345609cece
+MID_FORCED=bbb84113cf534a36a9f79896180ef19e
+MID_DRY_RUN=37ba2163bfb6487b817c1a4fbe8747bc
+export MID_NO_NVDIMM MID_LABELLED MID_LABEL_LESS MID_LABELS_LOST MID_INITIALIZED \
+	MID_UNSUPPORTED MID_REFUSED MID_FAILED MID_RECOVERED MID_STAMP_INVALID \
+	MID_SKIPPED MID_SUMMARY MID_FORCED MID_DRY_RUN
+
+# ------------------------------------------------------------------ TAP
+_tap_n=0
+_tap_failed=0
+
+ok() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $*"
+}
+not_ok() {
+	_tap_n=$((_tap_n + 1))
+	_tap_failed=$((_tap_failed + 1))
+	echo "not ok $_tap_n - $*"
+}
+diag() {
+	local line
+	while IFS= read -r line; do
+		echo "# $line"
+	done <<<"$*"
+}
+# diag_file FILE [N]: last N (30) lines of FILE as TAP comments.
+diag_file() {
+	[ -f "$1" ] || return 0
+	tail -n "${2:-30}" "$1" | tr -d '\r' | sed 's/^/#   /'
+}
+# check DESC CMD...: ok if CMD succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+# is GOT EXPECTED DESC
+is() {
+	if [ "$1" = "$2" ]; then
+		ok "$3"
+	else
+		not_ok "$3"
+		diag "  got:      '$1'" "  expected: '$2'"
+	fi
+}
+# like GOT ERE DESC
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok "$3"
+	else
+		not_ok "$3"
+		diag "  got:  '$1'" "  want: /$2/"
+	fi
+}
+# unlike GOT ERE DESC
+unlike() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		not_ok "$3"
+		diag "  got:  '$1'" "  must not match: /$2/"
+	else
+		ok "$3"
+	fi
+}
+tap_done() {
+	echo "1..$_tap_n"
+	[ "$_tap_failed" -eq 0 ] && exit 0
+	diag "$_tap_failed of $_tap_n failed"
+	exit 1
+}
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 77
+}
+bail_out() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# ------------------------------------------------------------------ sizes
+# to_bytes 512M|2G|128K|1234: bytes.
+to_bytes() {
+	local v=$1 n
+	n=${v%[KkMmGgTt]}
+	case "$v" in
+	*[Kk]) echo $((n * 1024)) ;;
+	*[Mm]) echo $((n * 1024 * 1024)) ;;
+	*[Gg]) echo $((n * 1024 * 1024 * 1024)) ;;
+	*[Tt]) echo $((n * 1024 * 1024 * 1024 * 1024)) ;;
+	*) echo "$n" ;;
+	esac
+}
+
+# ------------------------------------------------------------------ setup
+VM_WORK=
+VM_NAME=
+VM_NUMA=1
+VM_BOOTS=0
+VM_DIMMS=()
+declare -A VM_DIMM_SIZE VM_DIMM_LABEL VM_DIMM_SHARE VM_DIMM_NODE
+VM_KERNEL='' VM_INITRD='' VM_BASE_DISK='' VM_KVER='' VM_PROJECT=''
+
+_vm_cleanup() {
+	if [ -n "$VM_WORK" ] && [ -d "$VM_WORK" ]; then
+		if [ "${NLI_VM_KEEP:-0}" = 1 ]; then
+			echo "# work dir kept: $VM_WORK" >&2
+		else
+			rm -rf "$VM_WORK"
+		fi
+	fi
+}
+
+# _vm_read_env: parse guest.env lines (KEY=VALUE) from stdin.
+_vm_read_env() {
+	local key val
+	while IFS='=' read -r key val; do
+		case "$key" in
+		KERNEL) VM_KERNEL=$val ;;
+		INITRD) VM_INITRD=$val ;;
+		DISK) VM_BASE_DISK=$val ;;
+		KVER) VM_KVER=$val ;;
+		PROJECT) VM_PROJECT=$val ;;
+		esac
+	done
+}
+
+vm_init() {
+	VM_NAME=$1
+	local t env rc
+	for t in qemu-system-x86_64:qemu-system-x86 timeout:coreutils mke2fs:e2fsprogs \
+		jq:jq truncate:coreutils; do
+		command -v "${t%%:*}" >/dev/null 2>&1 ||
+			skip_all "${t%%:*} not found (apt-get install ${t#*:})"
+	done
+	[ "$(id -u)" = 0 ] || skip_all "the VM tests must run as root"
+
+	if [ -n "${NLI_VM_GUEST_ENV:-}" ] && [ -f "$NLI_VM_GUEST_ENV" ]; then
+		_vm_read_env <"$NLI_VM_GUEST_ENV"
+	else
+		local log
+		log=$(mktemp)
+		env=$("$VM_LIBDIR/build-guest" --print-env 2>"$log")
+		rc=$?
+		sed 's/^/# /' "$log"
+		rm -f "$log"
+		[ "$rc" = 77 ] && skip_all "guest cannot be built (see build-guest messages above)"
+		[ "$rc" = 0 ] || bail_out "build-guest failed (exit $rc)"
+		_vm_read_env <<<"$env"
+	fi
+	if [ ! -f "$VM_KERNEL" ] || [ ! -f "$VM_INITRD" ] || [ ! -f "$VM_BASE_DISK" ]; then
+		bail_out "guest files missing (kernel '$VM_KERNEL', initrd '$VM_INITRD', disk '$VM_BASE_DISK')"
+	fi
+
+	VM_WORK=$(mktemp -d "${NLI_VM_WORKDIR:-/var/tmp}/nli-vm-$VM_NAME.XXXXXX") ||
+		bail_out "cannot create a work dir"
+	trap _vm_cleanup EXIT
+	cp --sparse=always "$VM_BASE_DISK" "$VM_WORK/disk.img" || bail_out "cannot copy the guest disk"
+	diag "scenario $VM_NAME: kernel $VM_KVER, project: $VM_PROJECT, work dir $VM_WORK"
+}
+
+vm_require_project() {
+	[ "$VM_PROJECT" != none ] ||
+		skip_all "the guest was built without the program (NLI_VM_NO_PROJECT=1)"
+}
+
+vm_numa() { VM_NUMA=$1; }
+
+vm_dimm_file() { echo "$VM_WORK/dimm-$1.img"; }
+
+vm_dimm() {
+	local name=$1 size=$2 opt
+	shift 2
+	VM_DIMM_SIZE[$name]=$(to_bytes "$size")
+	VM_DIMM_LABEL[$name]=2M
+	VM_DIMM_SHARE[$name]=on
+	VM_DIMM_NODE[$name]=0
+	for opt in "$@"; do
+		case "$opt" in
+		label=*) VM_DIMM_LABEL[$name]=${opt#label=} ;;
+		share=*) VM_DIMM_SHARE[$name]=${opt#share=} ;;
+		node=*) VM_DIMM_NODE[$name]=${opt#node=} ;;
+		*) bail_out "vm_dimm: unknown option $opt" ;;
+		esac
+	done
+	local known=0 d
+	for d in "${VM_DIMMS[@]}"; do [ "$d" = "$name" ] && known=1; done
+	[ "$known" = 1 ] || VM_DIMMS+=("$name")
+	[ -f "$(vm_dimm_file "$name")" ] || truncate -s "${VM_DIMM_SIZE[$name]}" "$(vm_dimm_file "$name")"
+}
+
+vm_wipe() {
+	local f
+	f=$(vm_dimm_file "$1")
+	rm -f "$f"
+	truncate -s "${VM_DIMM_SIZE[$1]}" "$f"
+}
+
+vm_dimm_clear() { VM_DIMMS=(); }
+
+# ------------------------------------------------------------------ boot
+VM_BOOT_DIR=
+VM_RESULT=
+VM_CONSOLE=
+VM_BOOT_SECS=0
+
+_vm_qemu_args() {
+	local total=0 d i n=0 mem_node slots=16 maxmem_g
+	for d in "${VM_DIMMS[@]}"; do
+		total=$((total + VM_DIMM_SIZE[$d]))
+	done
+	[ "${#VM_DIMMS[@]}" -gt "$slots" ] && slots=${#VM_DIMMS[@]}
+	maxmem_g=$(((VM_MEM_MB * 1024 * 1024 + total + (1 << 30) - 1) / (1 << 30) + 1))
+	printf '%s\n' -machine pc,nvdimm=on -accel tcg -smp "$VM_SMP" \
+		-m "${VM_MEM_MB}M,slots=$slots,maxmem=${maxmem_g}G" \
+		-nodefaults -display none -no-reboot
+	if [ "$VM_NUMA" -gt 1 ]; then
+		mem_node=$((VM_MEM_MB / VM_NUMA))
+		for ((i = 0; i < VM_NUMA; i++)); do
+			printf '%s\n' -object "memory-backend-ram,id=ram$i,size=${mem_node}M"
+			if [ "$i" -lt "$VM_SMP" ] && [ "$i" -lt $((VM_NUMA - 1)) ]; then
+				printf '%s\n' -numa "node,nodeid=$i,cpus=$i,memdev=ram$i"
+			elif [ "$i" = $((VM_NUMA - 1)) ] && [ "$i" -lt "$VM_SMP" ]; then
+				printf '%s\n' -numa "node,nodeid=$i,cpus=$i-$((VM_SMP - 1)),memdev=ram$i"
+			else
+				printf '%s\n' -numa "node,nodeid=$i,memdev=ram$i"
+			fi
+		done
+	fi
+	for d in "${VM_DIMMS[@]}"; do
+		printf '%s\n' -object "memory-backend-file,id=nvmem$n,share=${VM_DIMM_SHARE[$d]},mem-path=$(vm_dimm_file "$d"),size=${VM_DIMM_SIZE[$d]}"
+		if [ "${VM_DIMM_LABEL[$d]}" = none ]; then
+			printf '%s\n' -device "nvdimm,id=nvdimm$n,memdev=nvmem$n,node=${VM_DIMM_NODE[$d]}"
+		else
+			printf '%s\n' -device "nvdimm,id=nvdimm$n,memdev=nvmem$n,label-size=${VM_DIMM_LABEL[$d]},node=${VM_DIMM_NODE[$d]}"
+		fi
+		n=$((n + 1))
+	done
+}
+
+# _vm_progress PID START: one status line on stderr every few seconds.
+_vm_progress() {
+	local pid=$1 start=$2 last='' line
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 3
+		line=$(tr -d '\r' <"$VM_CONSOLE" 2>/dev/null |
+			grep -E 'Reached target|Starting|Started|Finished|Linux version|Run /init' |
+			tail -n1 | sed 's/\x1b\[[0-9;]*m//g; s/^ *//' | cut -c1-90)
+		if [ -n "$line" ] && [ "$line" != "$last" ]; then
+			printf '  [%3ds] %s\n' "$(($(date +%s) - start))" "$line" >&2
+			last=$line
+		fi
+	done
+}
+
+vm_boot() {
+	local pre='' append='' timeout=$VM_TIMEOUT step start rc qemu_pid
+	while [ $# -gt 1 ]; do
+		case "$1" in
+		--pre) pre=$2; shift 2 ;;
+		--append) append=$2; shift 2 ;;
+		--timeout) timeout=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	step=$1
+	VM_BOOTS=$((VM_BOOTS + 1))
+	VM_BOOT_DIR=$VM_WORK/boot-$VM_BOOTS
+	VM_RESULT=$VM_BOOT_DIR/result.log
+	VM_CONSOLE=$VM_BOOT_DIR/console.log
+	mkdir -p "$VM_BOOT_DIR/step"
+	if [ "$step" = - ]; then
+		cat >"$VM_BOOT_DIR/step/step.sh"
+	else
+		cp "$step" "$VM_BOOT_DIR/step/step.sh"
+	fi
+	[ -n "$pre" ] && cp "$pre" "$VM_BOOT_DIR/step/pre.sh"
+	mke2fs -q -t ext4 -L nli-step -d "$VM_BOOT_DIR/step" -F "$VM_BOOT_DIR/step.img" 8M >/dev/null ||
+		bail_out "cannot build the step disk"
+
+	local args=()
+	mapfile -t args < <(_vm_qemu_args)
+	printf '%q ' qemu-system-x86_64 "${args[@]}" >"$VM_BOOT_DIR/qemu.cmd"
+	echo >>"$VM_BOOT_DIR/qemu.cmd"
+
+	start=$(date +%s)
+	: >"$VM_CONSOLE"
+	# shellcheck disable=SC2086 # NLI_VM_QEMU_ARGS: extra words for QEMU
+	timeout -k 10 "$timeout" qemu-system-x86_64 "${args[@]}" ${NLI_VM_QEMU_ARGS:-} \
+		-kernel "$VM_KERNEL" -initrd "$VM_INITRD" \
+		-append "console=ttyS0 root=/dev/vda rw panic=-1 ${NLI_VM_APPEND:-} $append" \
+		-serial "file:$VM_CONSOLE" -serial "file:$VM_BOOT_DIR/ttyS1.log" \
+		-drive "file=$VM_WORK/disk.img,format=raw,if=virtio,cache=unsafe" \
+		-drive "file=$VM_BOOT_DIR/step.img,format=raw,if=virtio,readonly=on" \
+		>"$VM_BOOT_DIR/qemu.out" 2>&1 &
+	qemu_pid=$!
+	if [ "${NLI_VM_PROGRESS:-0}" = 1 ]; then
+		_vm_progress "$qemu_pid" "$start"
+	fi
+	wait "$qemu_pid"
+	rc=$?
+	VM_BOOT_SECS=$(($(date +%s) - start))
+	tr -d '\r' <"$VM_BOOT_DIR/ttyS1.log" >"$VM_RESULT" 2>/dev/null
+
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		diag "boot $VM_BOOTS: TIMEOUT after ${timeout}s; console tail:"
+		diag_file "$VM_CONSOLE" 40
+		_vm_step_tail
+		return 1
+	fi
+	if [ "$rc" != 0 ]; then
+		diag "boot $VM_BOOTS: qemu exited with $rc:"
+		diag_file "$VM_BOOT_DIR/qemu.out" 20
+		diag_file "$VM_CONSOLE" 40
+		return 1
+	fi
+	if ! grep -q '^@@@DONE' "$VM_RESULT"; then
+		diag "boot $VM_BOOTS: guest powered off without completing the step; console tail:"
+		diag_file "$VM_CONSOLE" 40
+		_vm_step_tail
+		return 1
+	fi
+	diag "boot $VM_BOOTS: ${VM_BOOT_SECS}s (step done at guest uptime $(sed -n 's/^@@@DONE uptime=//p' "$VM_RESULT")s)"
+	return 0
+}
+
+_vm_step_tail() {
+	if [ -s "$VM_RESULT" ]; then
+		diag "step output tail:"
+		diag_file "$VM_RESULT" 20
+	fi
+}
+
+# vm_boot_ok DESC [vm_boot args...]: boot as a TAP assertion; bails out of
+# the scenario (the remaining assertions would be meaningless) on failure.
+vm_boot_ok() {
+	local desc=$1
+	shift
+	if vm_boot "$@"; then
+		ok "$desc (${VM_BOOT_SECS}s)"
+	else
+		not_ok "$desc"
+		tap_done
+	fi
+}
+
+# ------------------------------------------------------------------ results
+vm_out() {
+	awk -v name="$1" '
+		$0 == "@@@BEGIN " name { inside = 1; n = 0; delete buf; next }
+		inside && index($0, "@@@END " name " ") == 1 {
+			inside = 0
+			if (n > 0 && buf[n] == "") n--
+			out = ""
+			for (i = 1; i <= n; i++) out = out buf[i] "\n"
+			last = out; found = 1
+			next
+		}
+		inside { buf[++n] = $0 }
+		END { if (found) printf "%s", last }
+	' "$VM_RESULT"
+}
+
+vm_rc() {
+	awk -v name="$1" 'index($0, "@@@END " name " ") == 1 { rc = $3 } END { print rc }' "$VM_RESULT"
+}
+
+# vm_has SECTION: the section was captured in the last boot.
+vm_has() {
+	grep -q "^@@@END $1 " "$VM_RESULT"
+}
+
+# ndctl JSON as an array whatever ndctl printed (object, array, nothing).
+vm_json_array() {
+	vm_out "$1" | jq -s '[.[] | if type == "array" then .[] else . end]'
+}
+
+# vm_prop SECTION PROP: a property from a `cap SECTION unit_props UNIT`.
+vm_prop() {
+	vm_out "$1" | sed -n "s/^$2=//p" | head -n1
+}
+
+# vm_journal: the program's journal records (section "journal") as a JSON
+# array.
+vm_journal() {
+	vm_out journal | jq -s '.'
+}
+
+# vm_jcount MESSAGE_ID [jq filter on the record]: number of records.
+vm_jcount() {
+	vm_journal | jq --arg id "$1" "[.[] | select(.MESSAGE_ID == \$id) | select(${2:-true})] | length"
+}
+
+# vm_jfield MESSAGE_ID FIELD: the FIELD values of those records, sorted.
+vm_jfield() {
+	vm_journal | jq -r --arg id "$1" --arg f "$2" '.[] | select(.MESSAGE_ID == $id) | .[$f] // empty' | sort
+}
