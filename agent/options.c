@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,18 +70,16 @@ void options_print_help(void)
 	       "See nvdimm-label-init(8).\n");
 }
 
-static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
+/* The message quotes user input: keep it to one printable line. */
+static int one_line(char *errbuf)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
+	for (char *p = errbuf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -EINVAL;
 }
+
+#define fail(errbuf, errlen, ...) (snprintf(errbuf, errlen, __VA_ARGS__), one_line(errbuf))
 
 static bool region_name_valid(const char *name)
 {

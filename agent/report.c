@@ -51,11 +51,14 @@ static void report_refused(const struct snapshot *snap, const struct plan *plan,
 {
 	const struct snap_region *r = &snap->regions[ri];
 	const struct region_plan *p = &plan->regions[ri];
-	const struct snap_namespace *ns = r->n_namespaces ? &r->namespaces[p->namespace] : NULL;
+	/* Namespace reasons come with a namespace; the placeholder keeps that a non-assumption. */
+	static const struct snap_namespace none = { .name = "(no namespace)" };
+	const struct snap_namespace *ns = p->namespace < r->n_namespaces ?
+					  &r->namespaces[p->namespace] : &none;
 	const char *other = p->other < snap->n_regions ? snap->regions[p->other].name : "?";
 	struct log_fields f = { .region = r->name, .reason = reason_name(p->reason) };
 
-	if (ns && ns->blockdev[0])
+	if (ns->blockdev[0])
 		f.blockdev = ns->blockdev;
 	switch (p->reason) {
 	case REASON_BUSY:

@@ -123,7 +123,6 @@ static int settle_stamp(struct stamp *stamp, const struct snapshot *now_snap, lo
 		const struct snap_dimm *d = &now_snap->dimms[i];
 		const struct stamp_entry *e = stamp_find(stamp, d->id);
 		bool in_disabled_region = false;
-		int r;
 
 		if (!stamp_id_valid(d->id))
 			continue;
@@ -137,6 +136,8 @@ static int settle_stamp(struct stamp *stamp, const struct snapshot *now_snap, lo
 		if (e && e->state == STAMP_PENDING && in_disabled_region)
 			continue;
 		if (d->labelled) {
+			int r;
+
 			if (e && e->state == STAMP_LABELLED)
 				continue;
 			r = stamp_set(stamp, d->id, STAMP_LABELLED, now);

@@ -104,7 +104,7 @@ int stamp_copy(struct stamp *dst, const struct stamp *src)
 
 static int parse_line(char *line, struct stamp *out, const char **why)
 {
-	char *words[5];
+	char *words[4] = { NULL };
 	char *save = NULL, *end;
 	enum stamp_state state;
 	long long time;
@@ -175,14 +175,16 @@ int stamp_parse(const char *text, size_t len, struct stamp *out, const char **wh
 
 	line = copy;
 	next = strchr(line, '\n');
-	*next = '\0';
-	if (strcmp(line, STAMP_HEADER) != 0) {
+	if (!next || (*next = '\0', strcmp(line, STAMP_HEADER) != 0)) {
 		*why = "its header is not '" STAMP_HEADER "'";
 		r = -EINVAL;
 		goto out;
 	}
 	for (line = next + 1; *line; line = next + 1) {
+		/* The text ends in a newline, so every line has one. */
 		next = strchr(line, '\n');
+		if (!next)
+			break;
 		*next = '\0';
 		r = parse_line(line, &parsed, why);
 		if (r < 0)
@@ -261,7 +263,7 @@ int stamp_read(int dirfd, struct stamp *out, const char **why)
 		r = -EINVAL;
 		goto out;
 	}
-	if (st.st_size > STAMP_MAX_SIZE) {
+	if ((size_t)st.st_size > STAMP_MAX_SIZE) {
 		*why = "it is too large";
 		r = -EINVAL;
 		goto out;
@@ -308,7 +310,7 @@ static int write_all(int fd, const char *buf, size_t len)
 int stamp_write(int dirfd, const struct stamp *stamp)
 {
 	char *text = NULL;
-	int fd = -1, r;
+	int fd, r;
 
 	r = stamp_format(stamp, &text);
 	if (r < 0)
@@ -328,7 +330,6 @@ int stamp_write(int dirfd, const struct stamp *stamp)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	fd = -1;
 	if (r == 0 && renameat(dirfd, STAMP_TMP, dirfd, STAMP_FILE) < 0)
 		r = -errno;
 	if (r == 0 && fsync(dirfd) < 0)

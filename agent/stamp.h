@@ -14,7 +14,7 @@
  */
 
 #define STAMP_FILE "stamp"
-#define STAMP_MAX_SIZE (256 * 1024)
+#define STAMP_MAX_SIZE ((size_t)256 * 1024)
 
 enum stamp_state {
 	STAMP_LABELLED,

@@ -13,6 +13,9 @@
 
 #include "options.h"
 
+/* A typed sentinel: a bare NULL in a variadic call may not be a pointer. */
+#define END ((char *)NULL)
+
 static int parse(struct options *o, char *err, ...)
 {
 	char *argv[16] = { "nvdimm-label-init" };
@@ -33,7 +36,7 @@ static void defaults(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(parse(&o, err, NULL), 0);
+	assert_int_equal(parse(&o, err, END), 0);
 	assert_int_equal(o.mode, MODE_APPLY);
 	assert_false(o.force);
 	assert_false(o.json);
@@ -53,7 +56,7 @@ static void every_option(void **state)
 	(void)state;
 	assert_int_equal(parse(&o, err, "-n", "-r", "region1", "--region=region12", "-f",
 			       "--label-version", "1.2", "--state-dir=/run/x", "--log=console",
-			       "-v", NULL), 0);
+			       "-v", END), 0);
 	assert_int_equal(o.mode, MODE_DRY_RUN);
 	assert_true(o.force);
 	assert_int_equal(o.label_version, LABEL_VERSION_1_2);
@@ -64,15 +67,15 @@ static void every_option(void **state)
 	assert_true(options_region_selected(&o, "region12"));
 	assert_false(options_region_selected(&o, "region2"));
 
-	assert_int_equal(parse(&o, err, "--status", "--json", "-q", "--log", "journal", NULL), 0);
+	assert_int_equal(parse(&o, err, "--status", "--json", "-q", "--log", "journal", END), 0);
 	assert_int_equal(o.mode, MODE_STATUS);
 	assert_true(o.json);
 	assert_int_equal(o.log_priority, LOG_WARNING);
 	assert_int_equal(o.log_target, LOG_TARGET_JOURNAL);
 
-	assert_int_equal(parse(&o, err, "--help", NULL), 0);
+	assert_int_equal(parse(&o, err, "--help", END), 0);
 	assert_int_equal(o.mode, MODE_HELP);
-	assert_int_equal(parse(&o, err, "-V", NULL), 0);
+	assert_int_equal(parse(&o, err, "-V", END), 0);
 	assert_int_equal(o.mode, MODE_VERSION);
 }
 
@@ -82,7 +85,7 @@ static void repeated_region_counted_once(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(parse(&o, err, "-r", "region0", "-r", "region0", NULL), 0);
+	assert_int_equal(parse(&o, err, "-r", "region0", "-r", "region0", END), 0);
 	assert_int_equal(o.n_regions, 1);
 }
 
@@ -112,6 +115,9 @@ static void bad(void **state)
 		{ "-x", NULL },
 		{ "extra", NULL },
 		{ "--force=yes", NULL },
+		/* Found by fuzzing: a value with a newline must not split the message. */
+		{ "--label-version=1.2\n--x", NULL },
+		{ "--log", "con\x1bsole", NULL },
 	};
 	struct options o;
 	char err[256];

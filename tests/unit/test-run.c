@@ -87,8 +87,10 @@ static int setup(void **state)
 	if (!e)
 		return -1;
 	snprintf(e->dir, sizeof(e->dir), "/tmp/nli-test-XXXXXX");
-	if (!mkdtemp(e->dir))
+	if (!mkdtemp(e->dir)) {
+		free(e);
 		return -1;
+	}
 	snprintf(e->state, sizeof(e->state), "%s/state", e->dir);
 	e->opts = (struct options){ .mode = MODE_APPLY, .state_dir = e->state,
 				    .lock_timeout_ms = 200, .log_priority = LOG_DEBUG };

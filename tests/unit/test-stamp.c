@@ -29,8 +29,10 @@ static int setup(void **state)
 	if (!e)
 		return -1;
 	snprintf(e->dir, sizeof(e->dir), "/tmp/nli-stamp-XXXXXX");
-	if (!mkdtemp(e->dir))
+	if (!mkdtemp(e->dir)) {
+		free(e);
 		return -1;
+	}
 	e->dirfd = open(e->dir, O_RDONLY | O_DIRECTORY);
 	*state = e;
 	return e->dirfd < 0 ? -1 : 0;
