@@ -434,18 +434,142 @@ vm_prop() {
 	vm_out "$1" | sed -n "s/^$2=//p" | head -n1
 }
 
-# vm_journal: the program's journal records (section "journal") as a JSON
-# array.
+# The program's journal records are read from section $VM_JSECTION
+# (default "journal", as captured by std_capture / prog_journal).
+VM_JSECTION=journal
+
+# vm_journal: those records as a JSON array.
 vm_journal() {
-	vm_out journal | jq -s '.'
+	vm_out "$VM_JSECTION" | jq -s '.'
 }
 
-# vm_jcount MESSAGE_ID [jq filter on the record]: number of records.
+# vm_jcount MESSAGE_ID [jq condition on the record]: number of records.
 vm_jcount() {
 	vm_journal | jq --arg id "$1" "[.[] | select(.MESSAGE_ID == \$id) | select(${2:-true})] | length"
 }
 
-# vm_jfield MESSAGE_ID FIELD: the FIELD values of those records, sorted.
+# vm_jfield MESSAGE_ID FIELD: the FIELD values of those records, sorted, one
+# a line.
 vm_jfield() {
 	vm_journal | jq -r --arg id "$1" --arg f "$2" '.[] | select(.MESSAGE_ID == $id) | .[$f] // empty' | sort
+}
+
+# vm_jmissing MESSAGE_ID FIELD...: the fields missing from any record with
+# that MESSAGE_ID (empty output: all there).
+vm_jmissing() {
+	local id=$1 f
+	shift
+	for f in "$@"; do
+		vm_journal | jq -e --arg id "$id" --arg f "$f" \
+			'[.[] | select(.MESSAGE_ID == $id) | select(has($f) | not)] | length == 0' >/dev/null ||
+			echo "$f"
+	done
+}
+
+# ------------------------------------------------------------------ regions
+# vm_rinfo REGION FIELD [SECTION]: a field of a region_info line (default
+# section "rinfo").
+vm_rinfo() {
+	vm_out "${3:-rinfo}" | awk -v r="$1" -v f="$2" '
+		$1 == r { for (i = 2; i <= NF; i++) if (index($i, f "=") == 1) print substr($i, length(f) + 2) }'
+}
+
+# vm_regions_where FIELD VALUE [SECTION]: the regions whose FIELD is VALUE.
+vm_regions_where() {
+	vm_out "${3:-rinfo}" | awk -v f="$1" -v v="$2" '
+		{ for (i = 2; i <= NF; i++) if ($i == f "=" v) print $1 }'
+}
+
+# vm_dimm_region_size NAME: the region size the guest sees for a dimm (the
+# label area is carved from the end of the backing file).
+vm_dimm_region_size() {
+	local label=${VM_DIMM_LABEL[$1]}
+	if [ "$label" = none ]; then
+		echo "${VM_DIMM_SIZE[$1]}"
+	else
+		echo $((VM_DIMM_SIZE[$1] - $(to_bytes "$label")))
+	fi
+}
+
+# vm_region_of NAME [SECTION]: the region of a declared dimm, found by its
+# size and NUMA node (scenarios give their dimms distinct sizes or nodes).
+vm_region_of() {
+	vm_out "${2:-rinfo}" | awk -v s="size=$(vm_dimm_region_size "$1")" -v n="numa=${VM_DIMM_NODE[$1]}" '
+		{ hs = hn = 0; for (i = 2; i <= NF; i++) { if ($i == s) hs = 1; if ($i == n) hn = 1 } }
+		hs && hn { print $1 }' | head -n1
+}
+
+# vm_aligned REGION [SECTION]: the region size rounded down to its alignment,
+# i.e. the space a labelled region offers to namespaces.
+vm_aligned() {
+	local size align
+	size=$(vm_rinfo "$1" size "${2:-rinfo}")
+	align=$(vm_rinfo "$1" align "${2:-rinfo}")
+	[ -n "$size" ] && [ -n "$align" ] && [ "$align" -gt 0 ] || return 1
+	echo $((size / align * align))
+}
+
+# vm_ndctl_avail REGION [SECTION]: available_size as `ndctl list -R` shows
+# it (default section "regions").
+vm_ndctl_avail() {
+	vm_json_array "${2:-regions}" | jq -r --arg r "$1" '.[] | select(.dev == $r) | .available_size'
+}
+
+# vm_stamp ID [SECTION]: "state time" of a dimm in the stamp (section
+# "stamp"), empty if not listed.
+vm_stamp() {
+	vm_out "${2:-stamp}" | awk -v id="$1" '$1 == "dimm" && $2 == id { print $3, $4 }'
+}
+
+# vm_labelled_ok DESC REGION [SECTION]: assert a region is labelled with all
+# its aligned space available (kernel nstype 5 and ndctl available_size).
+vm_labelled_ok() {
+	local desc=$1 r=$2 sec=${3:-}
+	local nstype avail want
+	nstype=$(vm_rinfo "$r" nstype "${sec}rinfo")
+	avail=$(vm_ndctl_avail "$r" "${sec}regions")
+	want=$(vm_aligned "$r" "${sec}rinfo")
+	if [ "$nstype" = 5 ] && [ -n "$want" ] && [ "$want" -gt 0 ] && [ "$avail" = "$want" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		diag "  $r: nstype '$nstype' (want 5), ndctl available_size '$avail' (want '$want')"
+	fi
+}
+
+# vm_labelless_ok DESC REGION [SECTION]: assert a region is label-less: one
+# raw namespace with a block device, ndctl available_size 0.
+vm_labelless_ok() {
+	local desc=$1 r=$2 sec=${3:-}
+	local nstype avail bdev
+	nstype=$(vm_rinfo "$r" nstype "${sec}rinfo")
+	avail=$(vm_ndctl_avail "$r" "${sec}regions")
+	bdev=$(vm_rinfo "$r" blockdev "${sec}rinfo")
+	if [ "$nstype" = 4 ] && [ "$avail" = 0 ] && [ "$bdev" != - ] && [ -n "$bdev" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		diag "  $r: nstype '$nstype' (want 4), ndctl available_size '$avail' (want 0), blockdev '$bdev'"
+	fi
+}
+
+# vm_unit_ok DESC [SECTION]: the program's unit ran and succeeded.
+vm_unit_ok() {
+	local sec=${2:-unit} res status state
+	res=$(vm_prop "$sec" Result)
+	status=$(vm_prop "$sec" ExecMainStatus)
+	state=$(vm_prop "$sec" ActiveState)
+	if [ "$res" = success ] && [ "$status" = 0 ] && [ "$state" != failed ] &&
+		[ "$(vm_prop "$sec" ExecMainStartTimestampMonotonic)" != 0 ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "  Result=$res ExecMainStatus=$status ActiveState=$state"
+		vm_out "${sec/unit/unitlog}" | diag_stdin
+	fi
+}
+
+# diag_stdin: stdin as TAP comments.
+diag_stdin() {
+	sed 's/^/#   /'
 }

@@ -35,7 +35,8 @@ unit_props() {
 	systemctl show "$1" -p Result -p ExecMainStatus -p ActiveState \
 		-p SubState -p LoadState -p UnitFileState \
 		-p ExecMainStartTimestampMonotonic -p ExecMainExitTimestampMonotonic \
-		-p InactiveExitTimestampMonotonic -p InactiveEnterTimestampMonotonic
+		-p InactiveExitTimestampMonotonic -p InactiveEnterTimestampMonotonic \
+		-p InvocationID -p ConditionResult
 }
 
 # prog_journal: the program's journal records of this boot, one JSON object
@@ -62,6 +63,75 @@ nmem_info() {
 	done
 }
 
+# region_info: one line per region, from sysfs (the kernel's view):
+#   regionN nstype=4|5 numa=N size=B avail=B align=B nmem=nmemA[,nmemB]
+#   id=ID[,ID] flags=F[,F] blockdev=pmemN|- nssize=B|-
+# nstype 4 (ND_DEVICE_NAMESPACE_IO) = label-less, 5 = labelled.
+region_info() {
+	local r m nm ids fl nmem bdev nssize ns
+	for r in /sys/bus/nd/devices/region*; do
+		[ -e "$r" ] || continue
+		nm='' ids='' fl=''
+		for m in "$r"/mapping[0-9]*; do
+			[ -e "$m" ] || continue
+			nmem=$(cut -d, -f1 "$m")
+			nm=$nm${nm:+,}$nmem
+			ids=$ids${ids:+,}$(cat "/sys/bus/nd/devices/$nmem/nfit/id" 2>/dev/null)
+			fl=$fl${fl:+,}$(tr '\n' ' ' <"/sys/bus/nd/devices/$nmem/flags" | sed 's/ *$//; s/ /+/g')
+		done
+		ns=/sys/bus/nd/devices/namespace${r##*region}.0
+		bdev=- nssize=-
+		if [ -e "$ns" ]; then
+			nssize=$(cat "$ns/size")
+			if [ -d "$ns/block" ]; then
+				bdev=$(ls "$ns/block")
+			fi
+		fi
+		printf '%s nstype=%s numa=%s size=%s avail=%s align=%d nmem=%s id=%s flags=%s blockdev=%s nssize=%s\n' \
+			"${r##*/}" "$(cat "$r/nstype")" "$(cat "$r/numa_node")" "$(cat "$r/size")" \
+			"$(cat "$r/available_size")" "$(cat "$r/align")" "$nm" "$ids" "${fl:--}" "$bdev" "$nssize"
+	done
+}
+
+# journal_mark: remember the journal's current end; prog_journal_since
+# prints the program's records logged after it (JSON lines).
+journal_mark() {
+	journal_sync
+	journalctl -q -n 1 -o cat --show-cursor --no-pager | sed -n 's/^-- cursor: //p' >/run/nli-journal-mark
+}
+prog_journal_since() {
+	journal_sync
+	journalctl -o json --no-pager --after-cursor="$(cat /run/nli-journal-mark)" \
+		SYSLOG_IDENTIFIER=nvdimm-label-init
+}
+
+# labelless_live NMEM...: make the regions of these dimms label-less in the
+# running system. Zeroing the labels is not enough (the kernel keeps the
+# dimm's labelling flag until the dimm device goes away), so the NFIT bus is
+# re-created afterwards: unbind and bind ACPI0012:00 from the nfit driver.
+labelless_live() {
+	local bus
+	bus=$(find /sys/bus/acpi/drivers/nfit/ -maxdepth 1 -name 'ACPI0012:*' -printf '%f\n' | head -n1)
+	[ -n "$bus" ] || return 1
+	ndctl disable-region all || return 1
+	ndctl zero-labels "$@" || return 1
+	echo "$bus" >/sys/bus/acpi/drivers/nfit/unbind || return 1
+	echo "$bus" >/sys/bus/acpi/drivers/nfit/bind || return 1
+	udevadm settle -t 60
+}
+
+# wait_blockdevs N [SECONDS]: wait until N /dev/pmem* devices exist.
+wait_blockdevs() {
+	local i=0 n
+	while [ "$i" -lt "${2:-60}" ]; do
+		n=$(find /dev -maxdepth 1 -name 'pmem*' | wc -l)
+		[ "$n" -ge "$1" ] && return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # std_capture [PREFIX]: the state the scenarios look at, under section
 # names PREFIX + regions / dimms / namespaces / nmem / unit / stamp /
 # journal.
@@ -71,7 +141,13 @@ std_capture() {
 	cap "${p}dimms" ndctl list -D
 	cap "${p}namespaces" ndctl list -N -i
 	cap "${p}nmem" nmem_info
+	cap "${p}rinfo" region_info
 	cap "${p}unit" unit_props nvdimm-label-init.service
+	cap "${p}unitlog" journalctl -b -u nvdimm-label-init.service --no-pager -o short-monotonic
 	cap "${p}stamp" cat /var/lib/nvdimm-label-init/stamp
 	cap "${p}journal" prog_journal
 }
+
+export -f cap capsh note journal_sync unit_props prog_journal wait_nvdimm \
+	nmem_info region_info journal_mark prog_journal_since labelless_live \
+	wait_blockdevs std_capture
