@@ -74,10 +74,12 @@ not_ok() {
 	echo "not ok $_tap_n - $*"
 }
 diag() {
-	local line
-	while IFS= read -r line; do
-		echo "# $line"
-	done <<<"$*"
+	local arg line
+	for arg in "$@"; do
+		while IFS= read -r line; do
+			echo "# $line"
+		done <<<"$arg"
+	done
 }
 # diag_file FILE [N]: last N (30) lines of FILE as TAP comments.
 diag_file() {
@@ -440,7 +442,7 @@ VM_JSECTION=journal
 
 # vm_journal: those records as a JSON array.
 vm_journal() {
-	vm_out "$VM_JSECTION" | jq -s '.'
+	vm_out "$VM_JSECTION" | jq -s '[.[] | select(.SYSLOG_IDENTIFIER == "nvdimm-label-init")]'
 }
 
 # vm_jcount MESSAGE_ID [jq condition on the record]: number of records.

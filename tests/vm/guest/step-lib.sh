@@ -99,10 +99,11 @@ journal_mark() {
 	journal_sync
 	journalctl -q -n 1 -o cat --show-cursor --no-pager | sed -n 's/^-- cursor: //p' >/run/nli-journal-mark
 }
+# (Unfiltered: journalctl 252 combining --after-cursor with a match skips
+# the first matching entry; the host keeps the program's records.)
 prog_journal_since() {
 	journal_sync
-	journalctl -o json --no-pager --after-cursor="$(cat /run/nli-journal-mark)" \
-		SYSLOG_IDENTIFIER=nvdimm-label-init
+	journalctl -o json --no-pager --after-cursor="$(cat /run/nli-journal-mark)"
 }
 
 # labelless_live NMEM...: make the regions of these dimms label-less in the
@@ -132,6 +133,16 @@ wait_blockdevs() {
 	return 1
 }
 
+# region_by_size BYTES: the region of that size (first one).
+region_by_size() {
+	region_info | awk -v s="size=$1" '{ for (i = 2; i <= NF; i++) if ($i == s) { print $1; exit } }'
+}
+# rfield REGION FIELD: a field of the region's region_info line.
+rfield() {
+	region_info | awk -v r="$1" -v f="$2" '
+		$1 == r { for (i = 2; i <= NF; i++) if (index($i, f "=") == 1) print substr($i, length(f) + 2) }'
+}
+
 # std_capture [PREFIX]: the state the scenarios look at, under section
 # names PREFIX + regions / dimms / namespaces / nmem / unit / stamp /
 # journal.
@@ -150,4 +161,4 @@ std_capture() {
 
 export -f cap capsh note journal_sync unit_props prog_journal wait_nvdimm \
 	nmem_info region_info journal_mark prog_journal_since labelless_live \
-	wait_blockdevs std_capture
+	wait_blockdevs std_capture region_by_size rfield
