@@ -4,13 +4,14 @@
 # port and is parsed on the host by vm_out / vm_rc (tests/vm/lib.sh).
 
 # cap NAME CMD [ARG...]: run CMD, record its output (stdout and stderr) and
-# its exit status under NAME.
+# its exit status under NAME. CMD's stdin is /dev/null and its output a pipe:
+# it sees no terminal, as under a script or a unit.
 cap() {
 	local name=$1 rc
 	shift
 	printf '@@@BEGIN %s\n' "$name"
-	"$@" 2>&1
-	rc=$?
+	"$@" </dev/null 2>&1 | cat
+	rc=${PIPESTATUS[0]}
 	printf '\n@@@END %s %d\n' "$name" "$rc"
 	return 0
 }
