@@ -267,7 +267,10 @@ _vm_qemu_args() {
 	done
 	[ "${#VM_DIMMS[@]}" -gt "$slots" ] && slots=${#VM_DIMMS[@]}
 	maxmem_g=$(((VM_MEM_MB * 1024 * 1024 + total + (1 << 30) - 1) / (1 << 30) + 1))
-	printf '%s\n' -machine pc,nvdimm=on -accel tcg -smp "$VM_SMP" \
+	local machine=pc,nvdimm=on
+	# No NVDIMM declared: a machine without NVDIMM support at all.
+	[ "${#VM_DIMMS[@]}" -eq 0 ] && machine=pc
+	printf '%s\n' -machine "$machine" -accel tcg -smp "$VM_SMP" \
 		-m "${VM_MEM_MB}M,slots=$slots,maxmem=${maxmem_g}G" \
 		-nodefaults -display none -no-reboot
 	if [ "$VM_NUMA" -gt 1 ]; then
