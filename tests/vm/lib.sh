@@ -333,7 +333,10 @@ vm_boot() {
 	else
 		cp "$step" "$VM_BOOT_DIR/step/step.sh"
 	fi
-	[ -n "$pre" ] && cp "$pre" "$VM_BOOT_DIR/step/pre.sh"
+	if [ -n "$pre" ]; then
+		cp "$pre" "$VM_BOOT_DIR/step/pre.sh"
+		append="systemd.wants=nli-test-pre.service $append"
+	fi
 	mke2fs -q -t ext4 -L nli-step -d "$VM_BOOT_DIR/step" -F "$VM_BOOT_DIR/step.img" 8M >/dev/null ||
 		bail_out "cannot build the step disk"
 
