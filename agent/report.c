@@ -178,11 +178,15 @@ void report_plan(const struct snapshot *snap, const struct plan *plan,
 					.reason = ns->signature[0] ? "signature" : "unreadable",
 				};
 
-				log_event(MSG_FORCED, &f,
-					  "--force: initializing %s although %s %s; its contents will no "
-					  "longer be reachable as a raw namespace", r->name,
-					  ns->blockdev[0] ? ns->blockdev : ns->name,
-					  ns->signature[0] ? "carries a signature" : "could not be checked");
+				if (ns->signature[0])
+					log_event(MSG_FORCED, &f,
+						  "--force: initializing %s although /dev/%s carries a %s "
+						  "signature; its contents will no longer be reachable as "
+						  "a raw namespace", r->name, ns->blockdev, ns->signature);
+				else
+					log_event(MSG_FORCED, &f,
+						  "--force: initializing %s although the contents of %s "
+						  "could not be checked", r->name, ns->name);
 			}
 			for (size_t j = 0; j < r->n_dimms; j++)
 				report_dimm_init(snap, plan, stamp, ri, r->dimms[j], dry_run);

@@ -337,7 +337,10 @@ static void signature_refused(void **state)
 
 	e->opts.force = true;
 	assert_int_equal(run_fake(e), 0);
-	assert_non_null(find_record(e, MSG_FORCED, "region0"));
+	c = find_record(e, MSG_FORCED, "region0");
+	assert_non_null(c);
+	assert_string_equal(c->signature, "ext4");
+	assert_non_null(strstr(c->text, "ext4"));
 	assert_true(fake_called(&e->fake, "init nmem0"));
 }
 
