@@ -23,6 +23,11 @@
 #                                helpers of guest/step-lib.sh available) after
 #                                the program's unit, FILE (pre.sh) before it;
 #                                returns 0 when the step completed
+#       --file FILE              (repeatable) also put FILE on the step disk
+#                                (/run/nli-step/ in the guest)
+#       --kill-on TEXT           pull the plug: kill -9 QEMU as soon as the
+#                                step output (second serial port) shows
+#                                TEXT; returns 0 then, and vm_killed is true
 #   vm_out SECTION / vm_rc SECTION   output / exit status of a `cap SECTION`
 #                                of the last boot
 #   vm_journal                   the program's journal records of the last
@@ -259,6 +264,8 @@ VM_BOOT_DIR=
 VM_RESULT=
 VM_CONSOLE=
 VM_BOOT_SECS=0
+# 1 after a boot whose QEMU was killed on purpose (vm_boot --kill-on).
+VM_KILLED=0
 
 _vm_qemu_args() {
 	local total=0 d i n=0 mem_node slots=16 maxmem_g
@@ -314,9 +321,12 @@ _vm_progress() {
 
 vm_boot() {
 	local pre='' append='' timeout=$VM_TIMEOUT step start rc qemu_pid
+	local kill_on='' watcher='' files=() f
 	while [ $# -gt 1 ]; do
 		case "$1" in
 		--pre) pre=$2; shift 2 ;;
+		--file) files+=("$2"); shift 2 ;;
+		--kill-on) kill_on=$2; shift 2 ;;
 		--append) append=$2; shift 2 ;;
 		--timeout) timeout=$2; shift 2 ;;
 		*) break ;;
@@ -333,6 +343,10 @@ vm_boot() {
 	else
 		cp "$step" "$VM_BOOT_DIR/step/step.sh"
 	fi
+	for f in "${files[@]}"; do
+		cp "$f" "$VM_BOOT_DIR/step/" || bail_out "cannot put $f on the step disk"
+	done
+	VM_KILLED=0
 	if [ -n "$pre" ]; then
 		cp "$pre" "$VM_BOOT_DIR/step/pre.sh"
 		append="systemd.wants=nli-test-pre.service $append"
@@ -342,6 +356,7 @@ vm_boot() {
 
 	local args=()
 	mapfile -t args < <(_vm_qemu_args)
+	[ -z "$kill_on" ] || args+=(-pidfile "$VM_BOOT_DIR/qemu.pid")
 	printf '%q ' qemu-system-x86_64 "${args[@]}" >"$VM_BOOT_DIR/qemu.cmd"
 	echo >>"$VM_BOOT_DIR/qemu.cmd"
 
@@ -356,13 +371,27 @@ vm_boot() {
 		-drive "file=$VM_BOOT_DIR/step.img,format=raw,if=virtio,readonly=on" \
 		>"$VM_BOOT_DIR/qemu.out" 2>&1 &
 	qemu_pid=$!
+	if [ -n "$kill_on" ]; then
+		_vm_kill_on "$kill_on" &
+		watcher=$!
+	fi
 	if [ "${NLI_VM_PROGRESS:-0}" = 1 ]; then
 		_vm_progress "$qemu_pid" "$start"
 	fi
-	wait "$qemu_pid"
+	# (2>/dev/null: no "Killed" job notice when the plug was pulled on purpose)
+	wait "$qemu_pid" 2>/dev/null
 	rc=$?
 	VM_BOOT_SECS=$(($(date +%s) - start))
 	tr -d '\r' <"$VM_BOOT_DIR/ttyS1.log" >"$VM_RESULT" 2>/dev/null
+	if [ -n "$watcher" ]; then
+		kill "$watcher" 2>/dev/null
+		wait "$watcher" 2>/dev/null
+		if [ -e "$VM_BOOT_DIR/killed" ]; then
+			VM_KILLED=1
+			diag "boot $VM_BOOTS: plug pulled (QEMU killed) after ${VM_BOOT_SECS}s, on '$kill_on'"
+			return 0
+		fi
+	fi
 
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		diag "boot $VM_BOOTS: TIMEOUT after ${timeout}s; console tail:"
@@ -384,6 +413,20 @@ vm_boot() {
 	fi
 	diag "boot $VM_BOOTS: ${VM_BOOT_SECS}s (step done at guest uptime $(sed -n 's/^@@@DONE uptime=//p' "$VM_RESULT")s)"
 	return 0
+}
+
+# vm_killed: the last boot ended with the plug pulled (vm_boot --kill-on).
+vm_killed() { [ "$VM_KILLED" = 1 ]; }
+
+# _vm_kill_on TEXT: kill -9 the QEMU of this boot (its pid file) as soon as
+# the step output contains TEXT; touch "killed" in the boot directory.
+_vm_kill_on() {
+	local pid
+	until grep -qF -- "$1" "$VM_BOOT_DIR/ttyS1.log" 2>/dev/null; do
+		sleep 0.2
+	done
+	pid=$(cat "$VM_BOOT_DIR/qemu.pid" 2>/dev/null)
+	[ -n "$pid" ] && kill -KILL "$pid" && date +%s >"$VM_BOOT_DIR/killed"
 }
 
 _vm_step_tail() {
