@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -250,6 +251,13 @@ int run(const struct options *opts, const struct ops *ops, void *userdata)
 	struct counts c = { 0 };
 	bool apply = opts->mode == MODE_APPLY, rewrite = false;
 	int dirfd = -1, lockfd = -1, status = EXIT_FAILURE, r;
+	sigset_t stop_signals, old_mask;
+
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	sigaddset(&stop_signals, SIGQUIT);
 
 	dirfd = open_state_dir(opts->state_dir, apply);
 	if (dirfd < 0 && (apply || dirfd != -ENOENT)) {
@@ -313,6 +321,12 @@ int run(const struct options *opts, const struct ops *ops, void *userdata)
 		status = c.refused ? EXIT_FAILURE : EXIT_SUCCESS;
 		goto out;
 	}
+	/*
+	 * A polite stop (Ctrl-C, systemctl stop) waits until the regions are
+	 * enabled again and the stamp tells the truth; only SIGKILL can cut a
+	 * run short, and the pending marks cover that.
+	 */
+	sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
 	if (plan.n_groups > 0) {
 		r = apply_plan(opts, ops, userdata, dirfd, &stamp, &on_disk, snap, &plan, &c,
 			       &after);
@@ -326,6 +340,7 @@ int run(const struct options *opts, const struct ops *ops, void *userdata)
 		     write_stamp(dirfd, opts, &stamp, &on_disk) < 0))
 			c.failed++;
 	}
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 
 	log_event(MSG_SUMMARY, NULL,
 		  "done: %u labelled already, %u initialized, %u skipped, %u refused, %u failed",

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,8 @@ static int fake_init_labels(void *userdata, const char *name, enum label_version
 	int e = record(f, "init", name);
 
 	(void)version;
+	if (f->raise_in_init)
+		raise(f->raise_in_init);
 	if (e < 0)
 		return e;
 	if (!d)

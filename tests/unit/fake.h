@@ -22,6 +22,7 @@ struct fake {
 	bool drivers_fail;
 	unsigned int snapshot_fail_after; /* fail read_snapshot calls after this many */
 	unsigned int n_snapshots;
+	int raise_in_init;        /* signal to raise inside init_labels, 0 = none */
 };
 
 extern const struct ops fake_ops;

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -488,6 +489,36 @@ static void snapshot_after_fails_keeps_pending(void **state)
 	assert_true(stamp_says(e, "id-0", STAMP_PENDING));
 }
 
+static volatile sig_atomic_t got_term, enabled_at_term;
+static const struct fake *term_fake;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	got_term = 1;
+	enabled_at_term = fake_all_enabled(term_fake);
+}
+
+static void stop_signal_waits_for_the_group(void **state)
+{
+	struct env *e = *state;
+	struct sigaction sa = { .sa_handler = on_term }, old;
+
+	world_one_label_less(e);
+	e->fake.raise_in_init = SIGTERM;
+	term_fake = &e->fake;
+	got_term = 0;
+	enabled_at_term = 0;
+	assert_int_equal(sigaction(SIGTERM, &sa, &old), 0);
+	assert_int_equal(run_fake(e), 0);
+	/* Delivered only once the region was enabled again and the stamp written. */
+	assert_int_equal(got_term, 1);
+	assert_int_equal(enabled_at_term, 1);
+	assert_true(fake_all_enabled(&e->fake));
+	assert_true(stamp_says(e, "id-0", STAMP_LABELLED));
+	assert_int_equal(sigaction(SIGTERM, &old, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +542,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unsupported_is_success, setup, teardown),
 		cmocka_unit_test_setup_teardown(drivers_failing_is_not_fatal, setup, teardown),
 		cmocka_unit_test_setup_teardown(snapshot_after_fails_keeps_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(stop_signal_waits_for_the_group, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("run", tests, NULL, NULL);
