@@ -15,21 +15,11 @@
 #include "drivers.h"
 #include "log.h"
 #include "probe.h"
+#include "stamp.h"
 
 struct backend {
 	struct ndctl_ctx *ctx;
 };
-
-static void lib_log(const char *lib, int priority, const char *format, va_list args)
-{
-	char *text = NULL;
-
-	if (vasprintf(&text, format, args) < 0)
-		return;
-	text[strcspn(text, "\n")] = '\0';
-	log_event_prio(priority, MSG_NONE, NULL, "%s: %s", lib, text);
-	free(text);
-}
 
 static void ndctl_log(struct ndctl_ctx *ctx, int priority, const char *file, int line,
 		      const char *fn, const char *format, va_list args)
@@ -38,7 +28,7 @@ static void ndctl_log(struct ndctl_ctx *ctx, int priority, const char *file, int
 	(void)file;
 	(void)line;
 	(void)fn;
-	lib_log("libndctl", priority, format, args);
+	log_library("libndctl", priority, format, args);
 }
 
 static void daxctl_log(struct daxctl_ctx *ctx, int priority, const char *file, int line,
@@ -48,7 +38,7 @@ static void daxctl_log(struct daxctl_ctx *ctx, int priority, const char *file, i
 	(void)file;
 	(void)line;
 	(void)fn;
-	lib_log("libdaxctl", priority, format, args);
+	log_library("libdaxctl", priority, format, args);
 }
 
 /*
@@ -133,9 +123,8 @@ static void dimm_id(struct ndctl_dimm *dimm, char *id)
 		snprintf(id, SNAP_ID_MAX, "%s", unique);
 	else
 		snprintf(id, SNAP_ID_MAX, "handle-%#x", ndctl_dimm_get_handle(dimm));
-	/* The id goes into the stamp and the journal: keep it to a safe alphabet. */
 	for (char *p = id; *p; p++)
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-", *p))
+		if (!strchr(STAMP_ID_CHARS, *p))
 			*p = '_';
 }
 

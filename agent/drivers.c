@@ -15,17 +15,11 @@ static const char *const modules[] = { "nfit", "nd_pmem" };
 static void kmod_log(void *data, int priority, const char *file, int line, const char *fn,
 		     const char *format, va_list args)
 {
-	char *text = NULL;
-
 	(void)data;
 	(void)file;
 	(void)line;
 	(void)fn;
-	if (vasprintf(&text, format, args) < 0)
-		return;
-	text[strcspn(text, "\n")] = '\0';
-	log_event_prio(priority, MSG_NONE, NULL, "libkmod: %s", text);
-	free(text);
+	log_library("libkmod", priority, format, args);
 }
 
 static int load_one(struct kmod_ctx *ctx, const char *name)

@@ -154,6 +154,17 @@ void log_vevent(int priority, enum log_msg msg, const struct log_fields *fields,
 	free(text);
 }
 
+void log_library(const char *lib, int priority, const char *fmt, va_list ap)
+{
+	char *text = NULL;
+
+	if (priority > max_priority || vasprintf(&text, fmt, ap) < 0)
+		return;
+	text[strcspn(text, "\n")] = '\0';
+	log_event_prio(priority, MSG_NONE, NULL, "%s: %s", lib, text);
+	free(text);
+}
+
 void log_event_prio(int priority, enum log_msg msg, const struct log_fields *fields,
 		    const char *fmt, ...)
 {

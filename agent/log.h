@@ -69,6 +69,10 @@ void log_event_prio(int priority, enum log_msg msg, const struct log_fields *fie
 void log_vevent(int priority, enum log_msg msg, const struct log_fields *fields,
 		const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 
+/* A library's own message (libndctl, libdaxctl, libkmod), one line, prefixed. */
+void log_library(const char *lib, int priority, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
 #define log_error(...) log_event_prio(LOG_ERR, MSG_NONE, NULL, __VA_ARGS__)
 #define log_warning(...) log_event_prio(LOG_WARNING, MSG_NONE, NULL, __VA_ARGS__)
 #define log_info(...) log_event_prio(LOG_INFO, MSG_NONE, NULL, __VA_ARGS__)

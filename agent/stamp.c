@@ -38,7 +38,7 @@ bool stamp_id_valid(const char *id)
 
 	if (len == 0 || len >= SNAP_ID_MAX)
 		return false;
-	return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") == len;
+	return strspn(id, STAMP_ID_CHARS) == len;
 }
 
 int stamp_set(struct stamp *stamp, const char *id, enum stamp_state state, long long time)

@@ -14,6 +14,8 @@
  */
 
 #define STAMP_FILE "stamp"
+/* Dimm ids go into the stamp and the journal: this is all they may contain. */
+#define STAMP_ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-"
 #define STAMP_MAX_SIZE ((size_t)256 * 1024)
 
 enum stamp_state {
