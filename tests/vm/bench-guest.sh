@@ -11,7 +11,8 @@
 #                   without its hardening, the steady state, process
 #                   start-up, the program's -v log kept whole
 #   BENCH_HARDENING 1 (with BENCH_SEED): what each hardening setting of the
-#                   unit costs (steady state, each on its own)
+#                   unit costs and is worth (steady state, the unit as
+#                   shipped without that setting, and its exposure score)
 #   BENCH_TRACE     1: one traced run of the program and of the manual
 #                   sequence, summarized here (the raw traces are megabytes,
 #                   too much for the serial port)
@@ -23,8 +24,10 @@
 # (the binary run from this shell), manual (the seed's three ndctl commands
 # per region), steady-unit, steady-bare, steady-direct, list (ndctl list
 # -RD), version-prog, version-ndctl (process start-up: --version),
-# hard-full, hard-bare, hard-SETTING (steady-state unit: as shipped, without
-# hardening, with only SETTING). run_us is the unit's
+# hard-full, hard-bare, hard-KEY (steady-state unit: as shipped, without
+# hardening, as shipped without the settings of group KEY); and lines
+#   @@@NOTE bench exposure hard-VARIANT SCORE
+# (systemd-analyze security of that variant). run_us is the unit's
 # ExecMainExitTimestampMonotonic - ExecMainStartTimestampMonotonic (unit
 # kinds) or the wall time (others); cpu_us the CPU time of the run (the
 # unit's CPUUsageNSec; user + system of the children of this shell), -1
@@ -160,14 +163,9 @@ manual() {
 	done
 }
 
-# variant bare|full|SETTING...: runtime drop-ins: bare undoes the unit's
-# hardening, further arguments (lines) add settings back on top of it; full
-# removes the drop-ins.
-variant() {
-	rm -rf "$dropin"
-	if [ "$1" != full ]; then
-		mkdir -p "$dropin"
-		cat >"$dropin/50-bench-bare.conf" <<'EOF'
+# bare_conf: a drop-in that undoes the unit's hardening.
+bare_conf() {
+	cat <<'EOF'
 [Service]
 CapabilityBoundingSet=~
 NoNewPrivileges=no
@@ -194,15 +192,36 @@ RemoveIPC=no
 SystemCallArchitectures=
 SystemCallFilter=
 EOF
-		shift
-		if [ $# -gt 0 ]; then
-			{
-				echo '[Service]'
-				printf '%s\n' "$@"
-			} >"$dropin/60-bench-add.conf"
-		fi
-	fi
+}
+# variant full|bare|minus KEY: the unit as shipped (no drop-in), without
+# its hardening, or as shipped without one group of settings (KEY; the
+# DevicePolicy group includes DeviceAllow=). Runtime drop-ins in /run.
+variant() {
+	rm -rf "$dropin"
+	case "$1" in
+	bare)
+		mkdir -p "$dropin"
+		bare_conf >"$dropin/50-bench.conf"
+		;;
+	minus)
+		mkdir -p "$dropin"
+		{
+			echo '[Service]'
+			if [ "$2" = DevicePolicy ]; then
+				bare_conf | grep -E '^(DevicePolicy|DeviceAllow)='
+			else
+				bare_conf | grep -E "^$2="
+			fi
+		} >"$dropin/50-bench.conf"
+		;;
+	esac
 	systemctl daemon-reload
+}
+# exposure: the overall exposure systemd-analyze security gives the unit as
+# loaded now.
+exposure() {
+	systemd-analyze security --no-pager "$unit" 2>/dev/null |
+		sed -n 's/.*Overall exposure level for [^:]*: *\([0-9][0-9.]*\).*/\1/p' | head -n1
 }
 
 # ------------------------------------------------------------ at boot
@@ -245,7 +264,8 @@ fi
 # ------------------------------------------------------------ hardening
 # The unit's hardening settings, grouped (DeviceAllow= with DevicePolicy=,
 # SystemCallErrorNumber= with SystemCallFilter=), from the unit file itself:
-# one group per line, its settings separated by '|'.
+# one group per line, its settings separated by '|'. (A setting bare_conf
+# does not know is neither undone by "bare" nor by "minus".)
 hardening_groups() {
 	systemctl cat "$unit" 2>/dev/null | awk '
 		/^\[/ { section = $0; next }
@@ -265,18 +285,18 @@ if [ "${BENCH_SEED:-0}" = 1 ] && [ "${BENCH_HARDENING:-0}" = 1 ]; then
 	all_labelled && ok=1 || ok=0
 	for ((i = 1; i <= BENCH_REPS; i++)); do
 		variant full
+		[ "$i" = 1 ] && note "bench exposure hard-full $(exposure)"
 		run_unit hard-full "$i" "$ok"
 		variant bare
+		[ "$i" = 1 ] && note "bench exposure hard-bare $(exposure)"
 		run_unit hard-bare "$i" "$ok"
-		while IFS=$'\t' read -r key settings; do
-			IFS='|' read -r -a add <<<"$settings"
-			variant bare "${add[@]}"
+		while IFS=$'\t' read -r key _; do
+			variant minus "$key"
+			[ "$i" = 1 ] && note "bench exposure hard-$key $(exposure)"
 			run_unit "hard-$key" "$i" "$ok"
 		done </run/nli-bench-groups
 	done
 	variant full
-	rm -rf "$dropin"
-	systemctl daemon-reload
 fi
 
 # ------------------------------------------------------------ evidence
