@@ -43,22 +43,27 @@ T=/sys/kernel/tracing
 # Times are taken without forking (no command substitution): ${EPOCHREALTIME}
 # without its decimal point, in microseconds.
 
-# tm_us 1m2.345s: microseconds.
+# tm_us 1m2.345s: TM_US, microseconds.
 tm_us() {
+	TM_US=0
 	if [[ $1 =~ ^([0-9]+)m([0-9]+)[.,]([0-9]+)s$ ]]; then
-		echo $(((BASH_REMATCH[1] * 60 + 10#${BASH_REMATCH[2]}) * 1000000 + 10#${BASH_REMATCH[3]} * 1000))
-	else
-		echo 0
+		TM_US=$(((BASH_REMATCH[1] * 60 + 10#${BASH_REMATCH[2]}) * 1000000 + 10#${BASH_REMATCH[3]} * 1000))
 	fi
 }
 # children_cpu: CHILD_USER and CHILD_SYS, the user and system time of this
-# shell's finished children (bash's times; must run in this shell).
+# shell's finished children (bash's times). Builtins only: a command
+# substitution here would be a child of its own and count.
 children_cpu() {
 	local line
 	times >/run/nli-bench-times
-	line=$(sed -n 2p /run/nli-bench-times)
-	CHILD_USER=$(tm_us "${line%% *}")
-	CHILD_SYS=$(tm_us "${line##* }")
+	{
+		read -r line
+		read -r line
+	} </run/nli-bench-times
+	tm_us "${line%% *}"
+	CHILD_USER=$TM_US
+	tm_us "${line##* }"
+	CHILD_SYS=$TM_US
 }
 
 # The region:nmem pairs (one dimm per region here), by region name.
