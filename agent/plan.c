@@ -61,7 +61,7 @@ static bool region_has_pending_dimm(const struct snapshot *snap, const struct sn
 	for (size_t i = 0; i < r->n_dimms; i++) {
 		const struct stamp_entry *e = stamp_find(stamp, snap->dimms[r->dimms[i]].id);
 
-		if (e && e->state == STAMP_PENDING)
+		if (stamp_entry_pending(e))
 			return true;
 	}
 	return false;
@@ -240,7 +240,7 @@ int plan_make(const struct snapshot *snap, const struct stamp *stamp,
 
 			d->init = true;
 			d->group = plan.regions[i].group;
-			d->lost = e && e->state == STAMP_LABELLED;
+			d->lost = stamp_entry_seen_labelled(e);
 		}
 	}
 	*out = plan;

@@ -106,7 +106,9 @@ static int mark_pending(struct stamp *stamp, const struct snapshot *snap,
 		if (plan->dimms[i].group != group)
 			continue;
 		/* An existing entry keeps its time: it tells when the labels were last seen. */
-		r = stamp_set(stamp, snap->dimms[i].id, STAMP_PENDING, e ? e->time : now);
+		r = stamp_set(stamp, snap->dimms[i].id,
+			      stamp_entry_seen_labelled(e) ? STAMP_PENDING_LOST : STAMP_PENDING,
+			      e ? e->time : now);
 		if (r < 0)
 			return r;
 	}
@@ -134,7 +136,7 @@ static int settle_stamp(struct stamp *stamp, const struct snapshot *now_snap, lo
 				if (reg->dimms[k] == i && !reg->enabled)
 					in_disabled_region = true;
 		}
-		if (e && e->state == STAMP_PENDING && in_disabled_region)
+		if (stamp_entry_pending(e) && in_disabled_region)
 			continue;
 		if (d->labelled) {
 			int r;
@@ -142,6 +144,12 @@ static int settle_stamp(struct stamp *stamp, const struct snapshot *now_snap, lo
 			if (e && e->state == STAMP_LABELLED)
 				continue;
 			r = stamp_set(stamp, d->id, STAMP_LABELLED, now);
+			if (r < 0)
+				return r;
+		} else if (e && e->state == STAMP_PENDING_LOST) {
+			/* Still label-less: its labels stay lost until a run puts them back. */
+			int r = stamp_set(stamp, d->id, STAMP_LABELLED, e->time);
+
 			if (r < 0)
 				return r;
 		} else if (e && e->state == STAMP_PENDING) {

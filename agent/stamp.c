@@ -32,6 +32,28 @@ const struct stamp_entry *stamp_find(const struct stamp *stamp, const char *id)
 	return NULL;
 }
 
+static const char *const state_names[] = {
+	[STAMP_LABELLED] = "labelled",
+	[STAMP_PENDING] = "pending",
+	[STAMP_PENDING_LOST] = "pending-lost",
+};
+#define N_STATES (sizeof(state_names) / sizeof(state_names[0]))
+
+const char *stamp_state_name(enum stamp_state state)
+{
+	return state_names[state];
+}
+
+bool stamp_entry_pending(const struct stamp_entry *e)
+{
+	return e && (e->state == STAMP_PENDING || e->state == STAMP_PENDING_LOST);
+}
+
+bool stamp_entry_seen_labelled(const struct stamp_entry *e)
+{
+	return e && (e->state == STAMP_LABELLED || e->state == STAMP_PENDING_LOST);
+}
+
 bool stamp_id_valid(const char *id)
 {
 	size_t len = strlen(id);
@@ -108,6 +130,7 @@ static int parse_line(char *line, struct stamp *out, const char **why)
 	char *save = NULL, *end;
 	enum stamp_state state;
 	long long time;
+	size_t k;
 	int n = 0;
 
 	for (char *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
@@ -125,14 +148,14 @@ static int parse_line(char *line, struct stamp *out, const char **why)
 		*why = "a dimm id has invalid characters or length";
 		return -EINVAL;
 	}
-	if (strcmp(words[2], "labelled") == 0)
-		state = STAMP_LABELLED;
-	else if (strcmp(words[2], "pending") == 0)
-		state = STAMP_PENDING;
-	else {
+	for (k = 0; k < N_STATES; k++)
+		if (strcmp(words[2], state_names[k]) == 0)
+			break;
+	if (k == N_STATES) {
 		*why = "a dimm has an unknown state";
 		return -EINVAL;
 	}
+	state = (enum stamp_state)k;
 	errno = 0;
 	time = strtoll(words[3], &end, 10);
 	if (errno || *end || end == words[3] || time < 0) {
@@ -211,7 +234,7 @@ int stamp_format(const struct stamp *stamp, char **text)
 	fputs(STAMP_HEADER "\n", f);
 	for (i = 0; i < stamp->n; i++)
 		fprintf(f, "dimm %s %s %lld\n", stamp->entries[i].id,
-			stamp->entries[i].state == STAMP_PENDING ? "pending" : "labelled",
+			stamp_state_name(stamp->entries[i].state),
 			stamp->entries[i].time);
 	if (fclose(f) != 0)
 		r = -ENOMEM;

@@ -21,6 +21,12 @@
 enum stamp_state {
 	STAMP_LABELLED,
 	STAMP_PENDING,
+	/*
+	 * Pending on a dimm that had been seen labelled: a run killed while
+	 * putting lost labels back must not turn the lost labels into what
+	 * looks like a first boot.
+	 */
+	STAMP_PENDING_LOST,
 };
 
 struct stamp_entry {
@@ -40,6 +46,10 @@ int stamp_set(struct stamp *stamp, const char *id, enum stamp_state state, long 
 bool stamp_equal(const struct stamp *a, const struct stamp *b);
 int stamp_copy(struct stamp *dst, const struct stamp *src);
 bool stamp_id_valid(const char *id);
+const char *stamp_state_name(enum stamp_state state);
+bool stamp_entry_pending(const struct stamp_entry *e);
+/* Labelled, or pending after it had been labelled: label-less now means lost. */
+bool stamp_entry_seen_labelled(const struct stamp_entry *e);
 
 /* Pure text conversion; parse returns -EINVAL with a reason for bad text. */
 int stamp_parse(const char *text, size_t len, struct stamp *out, const char **why);

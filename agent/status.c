@@ -24,13 +24,13 @@ static const char *region_state(const struct snapshot *snap, const struct snap_r
 	return r->n_dimms ? "label-less" : "no-dimm";
 }
 
-static const char *stamp_state_name(const struct stamp *stamp, const char *id)
+static const char *stamp_state_of(const struct stamp *stamp, const char *id)
 {
 	const struct stamp_entry *e = stamp_find(stamp, id);
 
 	if (!e)
 		return NULL;
-	return e->state == STAMP_PENDING ? "pending" : "labelled";
+	return stamp_state_name(e->state);
 }
 
 static bool dimm_selected(const struct snapshot *snap, const struct plan *plan, size_t di)
@@ -81,7 +81,7 @@ static void print_text(const struct snapshot *snap, const struct plan *plan,
 	}
 	for (size_t i = 0; i < snap->n_dimms; i++) {
 		const struct snap_dimm *d = &snap->dimms[i];
-		const char *st = stamp_state_name(stamp, d->id);
+		const char *st = stamp_state_of(stamp, d->id);
 
 		if (!dimm_selected(snap, plan, i))
 			continue;
@@ -156,7 +156,7 @@ static struct json_object *dimm_json(const struct snap_dimm *d, const struct pla
 				     size_t i, const struct stamp *stamp)
 {
 	struct json_object *o = json_object_new_object();
-	const char *st = stamp_state_name(stamp, d->id);
+	const char *st = stamp_state_of(stamp, d->id);
 	int err = 0;
 
 	if (!o)

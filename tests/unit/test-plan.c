@@ -35,6 +35,7 @@ struct plan_case {
 	void (*setup)(struct snapshot *s);
 	const char *stamp_labelled[4];
 	const char *stamp_pending[4];
+	const char *stamp_pending_lost[4];
 	bool force;
 	const char *regions[4];
 	unsigned int n_groups;
@@ -238,6 +239,10 @@ static const struct plan_case cases[] = {
 	{ "interrupted run is not lost labels", one_label_less, .stamp_pending = { "id-0" },
 	  .n_groups = 1, .expect = { { "region0", VERDICT_INIT, REASON_NONE, true } },
 	  .dimms = { { "nmem0", true, false } } },
+	{ "interrupted run after lost labels is still lost labels", one_label_less,
+	  .stamp_pending_lost = { "id-0" }, .n_groups = 1,
+	  .expect = { { "region0", VERDICT_INIT, REASON_NONE, true } },
+	  .dimms = { { "nmem0", true, true } } },
 	{ "interleave set over two dimms", interleaved, .n_groups = 1,
 	  .expect = { { "region0", VERDICT_INIT, REASON_NONE, true } },
 	  .dimms = { { "nmem0", true }, { "nmem1", true } } },
@@ -277,6 +282,8 @@ static const struct plan_case cases[] = {
 	  .expect = { { "region0", VERDICT_DISABLED } } },
 	{ "left disabled by an interrupted run", disabled_region, .stamp_pending = { "id-0" },
 	  .expect = { { "region0", VERDICT_RECOVER } } },
+	{ "left disabled while putting lost labels back", disabled_region,
+	  .stamp_pending_lost = { "id-0" }, .expect = { { "region0", VERDICT_RECOVER } } },
 	{ "two namespaces without labels", two_namespaces,
 	  .expect = { { "region0", VERDICT_REFUSED, REASON_LAYOUT } } },
 	{ "namespace smaller than the region", short_namespace,
@@ -304,6 +311,9 @@ static void run_case(void **state)
 		assert_int_equal(stamp_set(&stamp, c->stamp_labelled[i], STAMP_LABELLED, 100), 0);
 	for (size_t i = 0; i < 4 && c->stamp_pending[i]; i++)
 		assert_int_equal(stamp_set(&stamp, c->stamp_pending[i], STAMP_PENDING, 100), 0);
+	for (size_t i = 0; i < 4 && c->stamp_pending_lost[i]; i++)
+		assert_int_equal(stamp_set(&stamp, c->stamp_pending_lost[i], STAMP_PENDING_LOST,
+					   100), 0);
 	for (size_t i = 0; i < 4 && c->regions[i]; i++)
 		opts.regions[opts.n_regions++] = c->regions[i];
 

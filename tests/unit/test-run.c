@@ -233,6 +233,56 @@ static void lost_labels_warned_and_redone(void **state)
 	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem0"));
 }
 
+/* The host wiped the backing file after a first run: same dimm, label-less again. */
+static void lose_labels(struct env *e)
+{
+	world_one_label_less(e);
+	assert_int_equal(run_fake(e), 0);
+	fake_clear(&e->fake);
+	fake_init(&e->fake, fx_new());
+	world_one_label_less(e);
+}
+
+static void lost_labels_survive_an_interrupted_run(void **state)
+{
+	struct env *e = *state;
+
+	lose_labels(e);
+	e->fake.fail_call = "enable region0";
+	assert_int_equal(run_fake(e), 1);
+	assert_non_null(find_record(e, MSG_LABELS_LOST, "nmem0"));
+	assert_true(stamp_says(e, "id-0", STAMP_PENDING_LOST));
+
+	/*
+	 * As a kill between the disable and the label write leaves it: region
+	 * down, no labels. The run that puts it right must still know that these
+	 * labels were lost, not never there.
+	 */
+	e->fake.fail_call = NULL;
+	e->fake.world->dimms[0].labelled = false;
+	assert_int_equal(run_fake(e), 0);
+	assert_non_null(find_record(e, MSG_RECOVERED, "region0"));
+	assert_non_null(find_record(e, MSG_LABELS_LOST, "nmem0"));
+	assert_null(find_record(e, MSG_LABEL_LESS, "nmem0"));
+	assert_true(stamp_says(e, "id-0", STAMP_LABELLED));
+}
+
+static void lost_labels_kept_when_init_fails(void **state)
+{
+	struct env *e = *state;
+
+	lose_labels(e);
+	e->fake.fail_call = "init nmem0";
+	assert_int_equal(run_fake(e), 1);
+	assert_true(fake_all_enabled(&e->fake));
+	assert_true(stamp_says(e, "id-0", STAMP_LABELLED));
+
+	e->fake.fail_call = NULL;
+	assert_int_equal(run_fake(e), 0);
+	assert_non_null(find_record(e, MSG_LABELS_LOST, "nmem0"));
+	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem0"));
+}
+
 static void disable_fails(void **state)
 {
 	struct env *e = *state;
@@ -307,6 +357,11 @@ static void fail_every_step(void **state)
 
 	/* Two dimms in one interleave set: disable, init, init, enable. */
 	for (unsigned int n = 1; n <= 4; n++) {
+		char path[160];
+
+		/* A fresh world each time, so no stamp from the previous one. */
+		snprintf(path, sizeof(path), "%s/stamp", e->state);
+		unlink(path);
 		fake_clear(&e->fake);
 		fake_init(&e->fake, fx_new());
 		world_interleaved(e);
@@ -525,6 +580,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(first_boot_initializes, setup, teardown),
 		cmocka_unit_test_setup_teardown(second_run_does_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(lost_labels_warned_and_redone, setup, teardown),
+		cmocka_unit_test_setup_teardown(lost_labels_survive_an_interrupted_run, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(lost_labels_kept_when_init_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(disable_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(second_dimm_init_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(enable_fails_then_recovers, setup, teardown),

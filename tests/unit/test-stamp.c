@@ -80,9 +80,11 @@ static void round_trip(void **state)
 
 	assert_int_equal(stamp_set(&a, "8086-a1b2c3d4", STAMP_LABELLED, 1700000000), 0);
 	assert_int_equal(stamp_set(&a, "handle-0x1", STAMP_PENDING, 5), 0);
+	assert_int_equal(stamp_set(&a, "handle-0x2", STAMP_PENDING_LOST, 6), 0);
 	assert_int_equal(stamp_write(e->dirfd, &a), 0);
 	assert_int_equal(stamp_read(e->dirfd, &b, &why), 0);
 	assert_true(stamp_equal(&a, &b));
+	assert_int_equal(stamp_find(&b, "handle-0x2")->state, STAMP_PENDING_LOST);
 	/* No temp file is left behind. */
 	assert_int_equal(fstatat(e->dirfd, ".stamp.tmp", &st, AT_SYMLINK_NOFOLLOW), -1);
 	stamp_clear(&a);
@@ -129,6 +131,7 @@ static void garbled(void **state)
 		"nvdimm-label-init stamp 1\ndimm a labelled\n",
 		"nvdimm-label-init stamp 1\ndimm a labelled 1 extra\n",
 		"nvdimm-label-init stamp 1\ndimm a bogus 1\n",
+		"nvdimm-label-init stamp 1\ndimm a pending-lostx 1\n",
 		"nvdimm-label-init stamp 1\ndimm a labelled -1\n",
 		"nvdimm-label-init stamp 1\ndimm a labelled 1x\n",
 		"nvdimm-label-init stamp 1\ndimm a labelled 99999999999999999999999\n",
