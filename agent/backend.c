@@ -19,6 +19,8 @@
 
 struct backend {
 	struct ndctl_ctx *ctx;
+	/* Made after the last change and not yet read from: a snapshot can use it. */
+	bool fresh;
 };
 
 static void ndctl_log(struct ndctl_ctx *ctx, int priority, const char *file, int line,
@@ -63,18 +65,13 @@ static int renew_ctx(struct backend *b)
 	return 0;
 }
 
+/* The libndctl context comes with the first look at the devices. */
 int backend_new(struct backend **out)
 {
 	struct backend *b = calloc(1, sizeof(*b));
-	int r;
 
 	if (!b)
 		return -ENOMEM;
-	r = renew_ctx(b);
-	if (r < 0) {
-		free(b);
-		return r;
-	}
 	*out = b;
 	return 0;
 }
@@ -238,7 +235,8 @@ static int backend_read_snapshot(void *userdata, struct snapshot **out)
 
 	if (!snap)
 		return -ENOMEM;
-	r = renew_ctx(b);
+	r = b->fresh ? 0 : renew_ctx(b);
+	b->fresh = false;
 	if (r < 0)
 		goto fail;
 	/* Dimms first: regions refer to them by index. */
@@ -273,6 +271,8 @@ static int backend_load_drivers(void *userdata)
 	e = renew_ctx(b);
 	if (e < 0)
 		return e;
+	/* Waiting for the probe only lists the buses: nothing cached yet. */
+	b->fresh = true;
 	/* Region probing is asynchronous: wait until the kernel has settled. */
 	ndctl_bus_foreach(b->ctx, bus) {
 		e = ndctl_bus_wait_probe(bus);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libkmod.h>
 
 #include "drivers.h"
@@ -54,11 +55,33 @@ static int load_one(struct kmod_ctx *ctx, const char *name)
 	return r;
 }
 
+static bool all_present(void)
+{
+	char path[64];
+
+	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/module/%s", modules[i]);
+		if (access(path, F_OK) < 0)
+			return false;
+	}
+	return true;
+}
+
 int drivers_load(void)
 {
-	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+	struct kmod_ctx *ctx;
 	int r = 0;
 
+	/*
+	 * On most boots modules-load.d has loaded them already; libkmod's
+	 * lookups would find that out too, but cost more than the rest of a
+	 * run with nothing to do.
+	 */
+	if (all_present()) {
+		log_debug("modules nfit and nd_pmem are loaded already");
+		return 0;
+	}
+	ctx = kmod_new(NULL, NULL);
 	if (!ctx)
 		return -ENOMEM;
 	kmod_set_log_fn(ctx, kmod_log, NULL);

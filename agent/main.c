@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	log_setup(opts.log_target, opts.log_priority);
 	r = backend_new(&backend);
 	if (r < 0) {
-		log_error("cannot initialize libndctl: %s", strerror(-r));
+		log_error("cannot start: %s", strerror(-r));
 		return 1;
 	}
 	r = run(&opts, &backend_ops, backend);
