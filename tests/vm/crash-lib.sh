@@ -14,8 +14,8 @@
 #   crash_regions [PREFIX]   the regions of a snapshot (PREFIXrinfo)
 #   crash_rstate REGION [PREFIX]   enabled|disabled
 #   crash_index NMEM [PREFIX]      valid|invalid (label index on the dimm)
-#   crash_stamp_pending [SECTION]  dimm ids marked pending in a stamp, sorted,
-#                            on one line
+#   crash_stamp_pending [SECTION]  dimm ids marked pending (or pending-lost)
+#                            in a stamp, sorted, on one line
 #   crash_converged WHAT [PREFIX]  assertions: every region enabled and
 #                            labelled with its full space, the stamp truthful
 #                            (header, no pending mark, every dimm recorded
@@ -58,7 +58,7 @@ crash_index() {
 }
 
 crash_stamp_pending() {
-	vm_out "${1:-stamp}" | awk '$1 == "dimm" && $3 == "pending" { print $2 }' | sort | tr '\n' ' ' | sed 's/ $//'
+	vm_out "${1:-stamp}" | awk '$1 == "dimm" && ($3 == "pending" || $3 == "pending-lost") { print $2 }' | sort | tr '\n' ' ' | sed 's/ $//'
 }
 
 # crash_ids [PREFIX]: the dimm ids of a snapshot, sorted.
