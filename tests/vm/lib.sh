@@ -364,15 +364,10 @@ vm_boot() {
 	: >"$VM_CONSOLE"
 	# no_timer_check: under TCG on a busy host the kernel's IO-APIC timer
 	# check can miss its ticks and panic the boot ("timer doesn't work").
-	# tsc=reliable: TCG's TSC follows the host clock on every vCPU, but
-	# the kernel calls it unsynchronized on QEMU's default CPU and falls
-	# back to the emulated HPET, which makes every clock read (vDSO
-	# included) a trip into the device model. cryptomgr.notests: the
-	# crypto self-tests take half a second of each TCG boot.
 	# shellcheck disable=SC2086 # NLI_VM_QEMU_ARGS: extra words for QEMU
 	timeout -k 10 "$timeout" qemu-system-x86_64 "${args[@]}" ${NLI_VM_QEMU_ARGS:-} \
 		-kernel "$VM_KERNEL" -initrd "$VM_INITRD" \
-		-append "console=ttyS0 root=/dev/vda rw panic=-1 no_timer_check tsc=reliable cryptomgr.notests ${NLI_VM_APPEND:-} $append" \
+		-append "console=ttyS0 root=/dev/vda rw panic=-1 no_timer_check ${NLI_VM_APPEND:-} $append" \
 		-serial "file:$VM_CONSOLE" -serial "file:$VM_BOOT_DIR/ttyS1.log" \
 		-drive "file=$VM_WORK/disk.img,format=raw,if=virtio,cache=unsafe" \
 		-drive "file=$VM_BOOT_DIR/step.img,format=raw,if=virtio,readonly=on" \
