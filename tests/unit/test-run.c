@@ -212,27 +212,6 @@ static void second_run_does_nothing(void **state)
 	assert_int_equal(before.st_ino, after.st_ino);
 }
 
-static void lost_labels_warned_and_redone(void **state)
-{
-	struct env *e = *state;
-	const struct captured *c;
-
-	world_one_label_less(e);
-	assert_int_equal(run_fake(e), 0);
-	/* The host wiped the backing file: same dimm, label-less again. */
-	fake_clear(&e->fake);
-	fake_init(&e->fake, fx_new());
-	world_one_label_less(e);
-	assert_int_equal(run_fake(e), 0);
-	c = find_record(e, MSG_LABELS_LOST, "nmem0");
-	assert_non_null(c);
-	assert_true(c->priority <= LOG_WARNING);
-	assert_string_equal(c->id, "id-0");
-	assert_non_null(strstr(c->text, "hugepages"));
-	assert_true(fake_called(&e->fake, "init nmem0"));
-	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem0"));
-}
-
 /* The host wiped the backing file after a first run: same dimm, label-less again. */
 static void lose_labels(struct env *e)
 {
@@ -241,6 +220,22 @@ static void lose_labels(struct env *e)
 	fake_clear(&e->fake);
 	fake_init(&e->fake, fx_new());
 	world_one_label_less(e);
+}
+
+static void lost_labels_warned_and_redone(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+
+	lose_labels(e);
+	assert_int_equal(run_fake(e), 0);
+	c = find_record(e, MSG_LABELS_LOST, "nmem0");
+	assert_non_null(c);
+	assert_true(c->priority <= LOG_WARNING);
+	assert_string_equal(c->id, "id-0");
+	assert_non_null(strstr(c->text, "hugepages"));
+	assert_true(fake_called(&e->fake, "init nmem0"));
+	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem0"));
 }
 
 static void lost_labels_survive_an_interrupted_run(void **state)
