@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <linux/ndctl.h>
 
 #include "plan.h"
@@ -259,6 +260,29 @@ void plan_clear(struct plan *plan)
 	free(plan->dimms);
 	plan->regions = NULL;
 	plan->dimms = NULL;
+}
+
+static bool has_dimm_id(const struct snapshot *snap, const char *id)
+{
+	for (size_t i = 0; i < snap->n_dimms; i++)
+		if (strcmp(snap->dimms[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+bool plan_new_work(const struct snapshot *before, const struct snapshot *now,
+		   const struct plan *now_plan)
+{
+	for (size_t i = 0; i < now_plan->n_regions; i++) {
+		const struct snap_region *r = &now->regions[i];
+
+		if (!now_plan->regions[i].selected || now_plan->regions[i].verdict != VERDICT_INIT)
+			continue;
+		for (size_t j = 0; j < r->n_dimms; j++)
+			if (!has_dimm_id(before, now->dimms[r->dimms[j]].id))
+				return true;
+	}
+	return false;
 }
 
 bool plan_has(const struct plan *plan, enum verdict verdict)

@@ -61,5 +61,12 @@ int plan_make(const struct snapshot *snap, const struct stamp *stamp,
 void plan_clear(struct plan *plan);
 bool plan_has(const struct plan *plan, enum verdict verdict);
 
+/*
+ * Pure: NOW_PLAN (made from NOW) initializes a region with a dimm that
+ * BEFORE did not have, i.e. work that appeared after BEFORE was read.
+ */
+bool plan_new_work(const struct snapshot *before, const struct snapshot *now,
+		   const struct plan *now_plan);
+
 const char *verdict_name(enum verdict v);
 const char *reason_name(enum reason r);

@@ -19,6 +19,9 @@
 #include "stamp.h"
 #include "status.h"
 
+/* Hot-plugged NVDIMMs arriving one after the other: bounded all the same. */
+#define MAX_PASSES 4
+
 struct counts {
 	unsigned int labelled, initialized, skipped, refused, failed;
 };
@@ -33,7 +36,12 @@ static int open_state_dir(const char *path, bool create)
 	return fd < 0 ? -errno : fd;
 }
 
-/* An unusable stamp is reported and then treated as absent: it only adds knowledge. */
+/*
+ * An unusable stamp is reported and then treated as absent: it only adds
+ * knowledge. *rewrite: the file must be written even if nothing changes,
+ * because it is unusable or missing: its existence tells systemd that the
+ * first boot's run is done (nvdimm-label-init.timer).
+ */
 static void load_stamp(int dirfd, const char *state_dir, struct stamp *stamp, bool *rewrite)
 {
 	const char *why = NULL;
@@ -43,6 +51,7 @@ static void load_stamp(int dirfd, const char *state_dir, struct stamp *stamp, bo
 	if (dirfd < 0)
 		return;
 	r = stamp_read(dirfd, stamp, &why);
+	*rewrite = r == -ENOENT;
 	if (r == -ENOENT || r == 0)
 		return;
 	log_event(MSG_STAMP_INVALID, NULL,
@@ -251,41 +260,30 @@ static int apply_plan(const struct options *opts, const struct ops *ops, void *u
 	return result;
 }
 
-int run(const struct options *opts, const struct ops *ops, void *userdata)
+/*
+ * One pass: stamp, drivers, snapshot, plan, report, recover, apply, verify,
+ * settle. *again tells that an NVDIMM needing labels appeared while it ran
+ * (hot-plug): its device event may have been merged into this run's start
+ * job, so nobody else would label it.
+ */
+static int run_pass(const struct options *opts, const struct ops *ops, void *userdata,
+		    int dirfd, bool *again)
 {
 	struct snapshot *snap = NULL, *after = NULL;
 	struct stamp stamp = { 0 }, on_disk = { 0 };
-	struct plan plan = { 0 };
+	struct plan plan = { 0 }, later = { 0 };
 	struct counts c = { 0 };
 	bool apply = opts->mode == MODE_APPLY, rewrite = false;
-	int dirfd = -1, lockfd = -1, status = EXIT_FAILURE, r;
+	int status = EXIT_FAILURE, r;
 	sigset_t stop_signals, old_mask;
 
+	*again = false;
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
 	sigaddset(&stop_signals, SIGHUP);
 	sigaddset(&stop_signals, SIGQUIT);
 
-	dirfd = open_state_dir(opts->state_dir, apply);
-	if (dirfd < 0 && (apply || dirfd != -ENOENT)) {
-		log_error("cannot use the state directory %s: %s", opts->state_dir, strerror(-dirfd));
-		if (apply)
-			goto out;
-	}
-	if (apply) {
-		lockfd = lock_take(dirfd, opts->lock_timeout_ms);
-		if (lockfd < 0) {
-			if (lockfd == -ETIMEDOUT)
-				log_error("another nvdimm-label-init still holds %s/" LOCK_FILE
-					  " after %u s: giving up, nothing changed", opts->state_dir,
-					  opts->lock_timeout_ms / 1000);
-			else
-				log_error("cannot take the lock %s/" LOCK_FILE ": %s",
-					  opts->state_dir, strerror(-lockfd));
-			goto out;
-		}
-	}
 	load_stamp(dirfd, opts->state_dir, &stamp, &rewrite);
 	if (stamp_copy(&on_disk, &stamp) < 0)
 		goto out;
@@ -354,12 +352,53 @@ int run(const struct options *opts, const struct ops *ops, void *userdata)
 		  "done: %u labelled already, %u initialized, %u skipped, %u refused, %u failed",
 		  c.labelled, c.initialized, c.skipped, c.refused, c.failed);
 	status = c.refused || c.failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	/* The view after the changes costs no extra read of the devices. */
+	if (after && plan_make(after, &stamp, opts, &later) == 0)
+		*again = plan_new_work(snap, after, &later);
 out:
 	plan_clear(&plan);
+	plan_clear(&later);
 	snapshot_free(snap);
 	snapshot_free(after);
 	stamp_clear(&stamp);
 	stamp_clear(&on_disk);
+	return status;
+}
+
+int run(const struct options *opts, const struct ops *ops, void *userdata)
+{
+	bool apply = opts->mode == MODE_APPLY, again;
+	int dirfd = -1, lockfd = -1, status = EXIT_FAILURE, s;
+
+	dirfd = open_state_dir(opts->state_dir, apply);
+	if (dirfd < 0 && (apply || dirfd != -ENOENT)) {
+		log_error("cannot use the state directory %s: %s", opts->state_dir, strerror(-dirfd));
+		if (apply)
+			goto out;
+	}
+	if (apply) {
+		lockfd = lock_take(dirfd, opts->lock_timeout_ms);
+		if (lockfd < 0) {
+			if (lockfd == -ETIMEDOUT)
+				log_error("another nvdimm-label-init still holds %s/" LOCK_FILE
+					  " after %u s: giving up, nothing changed", opts->state_dir,
+					  opts->lock_timeout_ms / 1000);
+			else
+				log_error("cannot take the lock %s/" LOCK_FILE ": %s",
+					  opts->state_dir, strerror(-lockfd));
+			goto out;
+		}
+	}
+	status = EXIT_SUCCESS;
+	for (unsigned int pass = 1; pass <= MAX_PASSES; pass++) {
+		s = run_pass(opts, ops, userdata, dirfd, &again);
+		if (s != EXIT_SUCCESS)
+			status = s;
+		if (!again)
+			break;
+		log_info("NVDIMMs that need labels appeared during the run: another pass");
+	}
+out:
 	if (lockfd >= 0)
 		close(lockfd);
 	if (dirfd >= 0)

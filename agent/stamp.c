@@ -330,14 +330,48 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+static bool has_pending(const struct stamp *stamp)
+{
+	for (size_t i = 0; i < stamp->n; i++)
+		if (stamp_entry_pending(&stamp->entries[i]))
+			return true;
+	return false;
+}
+
+/* Created (and on disk) before a stamp with pending marks is. */
+static int marker_create(int dirfd)
+{
+	int fd = openat(dirfd, STAMP_PENDING_MARKER,
+			O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return fsync(dirfd) < 0 ? -errno : 0;
+}
+
+/* Removed only after a stamp without pending marks is on disk. */
+static int marker_remove(int dirfd)
+{
+	if (unlinkat(dirfd, STAMP_PENDING_MARKER, 0) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return fsync(dirfd) < 0 ? -errno : 0;
+}
+
 int stamp_write(int dirfd, const struct stamp *stamp)
 {
+	bool pending = has_pending(stamp);
 	char *text = NULL;
 	int fd, r;
 
 	r = stamp_format(stamp, &text);
 	if (r < 0)
 		return r;
+	if (pending) {
+		r = marker_create(dirfd);
+		if (r < 0)
+			goto out;
+	}
 	/* A leftover temp file (or a planted link) is removed, never written through. */
 	if (unlinkat(dirfd, STAMP_TMP, 0) < 0 && errno != ENOENT) {
 		r = -errno;
@@ -359,6 +393,8 @@ int stamp_write(int dirfd, const struct stamp *stamp)
 		r = -errno;
 	if (r < 0)
 		unlinkat(dirfd, STAMP_TMP, 0);
+	else if (!pending)
+		r = marker_remove(dirfd);
 out:
 	free(text);
 	return r;

@@ -14,6 +14,12 @@
  */
 
 #define STAMP_FILE "stamp"
+/*
+ * Exists whenever the stamp holds pending marks, so that systemd alone
+ * (ConditionPathExists=) can tell at boot that an interrupted run needs
+ * finishing, without starting a process.
+ */
+#define STAMP_PENDING_MARKER "pending"
 /* Dimm ids go into the stamp and the journal: this is all they may contain. */
 #define STAMP_ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-"
 #define STAMP_MAX_SIZE ((size_t)256 * 1024)
@@ -61,6 +67,9 @@ int stamp_format(const struct stamp *stamp, char **text);
  * and carry on as if it were absent.
  */
 int stamp_read(int dirfd, struct stamp *out, const char **why);
-/* Temp file, fsync, rename, fsync of the directory. */
+/*
+ * Temp file, fsync, rename, fsync of the directory; the pending marker is
+ * created before a stamp with pending marks and removed after one without.
+ */
 int stamp_write(int dirfd, const struct stamp *stamp);
 void stamp_remove(struct stamp *stamp, const char *id);

@@ -97,6 +97,8 @@ static int fake_read_snapshot(void *userdata, struct snapshot **out)
 	if (f->snapshot_fail_after && f->n_snapshots >= f->snapshot_fail_after)
 		return -EIO;
 	f->n_snapshots++;
+	if (f->before_snapshot)
+		f->before_snapshot(f, f->n_snapshots);
 	return fake_copy_snapshot(f->world, out);
 }
 

@@ -23,6 +23,8 @@ struct fake {
 	unsigned int snapshot_fail_after; /* fail read_snapshot calls after this many */
 	unsigned int n_snapshots;
 	int raise_in_init;        /* signal to raise inside init_labels, 0 = none */
+	/* Called before the N-th read_snapshot (1-based), e.g. to hot-plug a dimm. */
+	void (*before_snapshot)(struct fake *f, unsigned int n);
 };
 
 extern const struct ops fake_ops;

@@ -310,6 +310,14 @@ static void second_dimm_init_fails(void **state)
 	assert_false(stamp_says(e, "id-1", STAMP_PENDING));
 }
 
+static bool marker_exists(const struct env *e)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/" STAMP_PENDING_MARKER, e->state);
+	return access(path, F_OK) == 0;
+}
+
 static void enable_fails_then_recovers(void **state)
 {
 	struct env *e = *state;
@@ -321,6 +329,8 @@ static void enable_fails_then_recovers(void **state)
 	/* Left disabled: the stamp must say so, so the next run can put it right. */
 	assert_false(fake_all_enabled(&e->fake));
 	assert_true(stamp_says(e, "id-0", STAMP_PENDING));
+	/* systemd finishes an interrupted run at boot on the marker alone. */
+	assert_true(marker_exists(e));
 
 	e->fake.fail_call = NULL;
 	assert_int_equal(run_fake(e), 0);
@@ -328,6 +338,7 @@ static void enable_fails_then_recovers(void **state)
 	assert_true(fake_all_enabled(&e->fake));
 	assert_non_null(find_record(e, MSG_RECOVERED, "region0"));
 	assert_true(stamp_says(e, "id-0", STAMP_LABELLED));
+	assert_false(marker_exists(e));
 }
 
 static void verification_decides(void **state)
@@ -508,6 +519,20 @@ static void unknown_region(void **state)
 	assert_int_equal(e->fake.n_calls, 0);
 }
 
+/* The stamp's existence tells systemd at the next boot that this is no first boot. */
+static void first_run_with_nothing_to_do_writes_the_stamp(void **state)
+{
+	struct env *e = *state;
+	struct stamp stamp = { 0 };
+
+	fx_attach(fx_label_less(e->fake.world, 0, 8 * GIB), fx_dimm(e->fake.world, 0, false, false));
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.n_calls, 0);
+	read_stamp(e, &stamp);
+	assert_int_equal(stamp.n, 0);
+	stamp_clear(&stamp);
+}
+
 static void unsupported_is_success(void **state)
 {
 	struct env *e = *state;
@@ -569,6 +594,67 @@ static void stop_signal_waits_for_the_group(void **state)
 	assert_int_equal(sigaction(SIGTERM, &old, NULL), 0);
 }
 
+static unsigned int count_records(const struct env *e, enum log_msg msg)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < e->n_records; i++)
+		n += e->records[i].msg == msg;
+	return n;
+}
+
+/* A label-less nmem7 in region7 arrives before the N-th read of the devices. */
+static unsigned int hotplug_at;
+
+static void hotplug(struct fake *f, unsigned int n)
+{
+	if (n == hotplug_at)
+		fx_attach(fx_label_less(f->world, 7, 8 * GIB), fx_dimm(f->world, 7, true, false));
+}
+
+/*
+ * The device event of a dimm that arrives while a run is under way is merged
+ * into that run's start job: the run itself must label it.
+ */
+static void hotplug_during_run_gets_another_pass(void **state)
+{
+	struct env *e = *state;
+
+	world_one_label_less(e);
+	hotplug_at = 2;
+	e->fake.before_snapshot = hotplug;
+	assert_int_equal(run_fake(e), 0);
+	assert_true(fake_called(&e->fake, "init nmem0"));
+	assert_true(fake_called(&e->fake, "init nmem7"));
+	assert_true(fake_all_enabled(&e->fake));
+	assert_true(stamp_says(e, "id-7", STAMP_LABELLED));
+	assert_int_equal(count_records(e, MSG_SUMMARY), 2);
+}
+
+/* Known dimms still label-less after a pass (a failed write) start no loop. */
+static void failed_init_is_not_new_work(void **state)
+{
+	struct env *e = *state;
+
+	world_one_label_less(e);
+	e->fake.init_does_nothing = true;
+	assert_int_equal(run_fake(e), 1);
+	assert_int_equal(count_records(e, MSG_SUMMARY), 1);
+}
+
+/* A dimm that arrives when there was nothing to do is left to its own event. */
+static void hotplug_after_a_no_op_pass_is_left_to_its_event(void **state)
+{
+	struct env *e = *state;
+
+	fx_attach(fx_labelled(e->fake.world, 0, 8 * GIB), fx_dimm(e->fake.world, 0, true, true));
+	hotplug_at = 2;
+	e->fake.before_snapshot = hotplug;
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.n_calls, 0);
+	assert_int_equal(count_records(e, MSG_SUMMARY), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,9 +679,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(no_nvdimm, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_region, setup, teardown),
 		cmocka_unit_test_setup_teardown(unsupported_is_success, setup, teardown),
+		cmocka_unit_test_setup_teardown(first_run_with_nothing_to_do_writes_the_stamp, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(drivers_failing_is_not_fatal, setup, teardown),
 		cmocka_unit_test_setup_teardown(snapshot_after_fails_keeps_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(stop_signal_waits_for_the_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(hotplug_during_run_gets_another_pass, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(failed_init_is_not_new_work, setup, teardown),
+		cmocka_unit_test_setup_teardown(hotplug_after_a_no_op_pass_is_left_to_its_event,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("run", tests, NULL, NULL);
