@@ -12,9 +12,11 @@
 #   vm_require_project           skip the scenario (77) on a guest without
 #                                the program (NLI_VM_NO_PROJECT=1)
 #   vm_numa N                    N NUMA nodes (default 1)
-#   vm_dimm NAME SIZE [label=SIZE|none] [share=on|off] [node=N]
+#   vm_dimm NAME SIZE [label=SIZE|none] [share=on|off] [node=N] [hotplug]
 #                                declare an NVDIMM (order = slot order); its
-#                                sparse backing file is created if missing
+#                                sparse backing file is created if missing;
+#                                a hotplug one is not on QEMU's command line
+#                                but added through QMP (vm_boot --hotplug-on)
 #   vm_dimm_file NAME            path of its backing file
 #   vm_wipe NAME                 recreate its backing file (all zero, sparse)
 #   vm_dimm_clear                forget all declared NVDIMMs (files stay)
@@ -28,6 +30,10 @@
 #       --kill-on TEXT           pull the plug: kill -9 QEMU as soon as the
 #                                step output (second serial port) shows
 #                                TEXT; returns 0 then, and vm_killed is true
+#       --hotplug-on TEXT        when the step output shows TEXT, hot-add the
+#                                hotplug dimms through QEMU's QMP socket,
+#                                back to back (tests/vm/qmp-hotplug); its
+#                                log: $VM_BOOT_DIR/hotplug.log
 #   vm_out SECTION / vm_rc SECTION   output / exit status of a `cap SECTION`
 #                                of the last boot
 #   vm_journal                   the program's journal records of the last
@@ -159,7 +165,7 @@ VM_NAME=
 VM_NUMA=1
 VM_BOOTS=0
 VM_DIMMS=()
-declare -A VM_DIMM_SIZE VM_DIMM_LABEL VM_DIMM_SHARE VM_DIMM_NODE
+declare -A VM_DIMM_SIZE VM_DIMM_LABEL VM_DIMM_SHARE VM_DIMM_NODE VM_DIMM_HOT
 VM_KERNEL='' VM_INITRD='' VM_BASE_DISK='' VM_KVER='' VM_PROJECT=''
 
 _vm_cleanup() {
@@ -236,8 +242,10 @@ vm_dimm() {
 	VM_DIMM_LABEL[$name]=2M
 	VM_DIMM_SHARE[$name]=on
 	VM_DIMM_NODE[$name]=0
+	VM_DIMM_HOT[$name]=0
 	for opt in "$@"; do
 		case "$opt" in
+		hotplug) VM_DIMM_HOT[$name]=1 ;;
 		label=*) VM_DIMM_LABEL[$name]=${opt#label=} ;;
 		share=*) VM_DIMM_SHARE[$name]=${opt#share=} ;;
 		node=*) VM_DIMM_NODE[$name]=${opt#node=} ;;
@@ -294,6 +302,7 @@ _vm_qemu_args() {
 		done
 	fi
 	for d in "${VM_DIMMS[@]}"; do
+		[ "${VM_DIMM_HOT[$d]}" = 1 ] && continue
 		printf '%s\n' -object "memory-backend-file,id=nvmem$n,share=${VM_DIMM_SHARE[$d]},mem-path=$(vm_dimm_file "$d"),size=${VM_DIMM_SIZE[$d]}"
 		if [ "${VM_DIMM_LABEL[$d]}" = none ]; then
 			printf '%s\n' -device "nvdimm,id=nvdimm$n,memdev=nvmem$n,node=${VM_DIMM_NODE[$d]}"
@@ -321,12 +330,13 @@ _vm_progress() {
 
 vm_boot() {
 	local pre='' append='' timeout=$VM_TIMEOUT step start rc qemu_pid
-	local kill_on='' watcher='' files=() f
+	local kill_on='' hotplug_on='' watcher='' files=() f
 	while [ $# -gt 1 ]; do
 		case "$1" in
 		--pre) pre=$2; shift 2 ;;
 		--file) files+=("$2"); shift 2 ;;
 		--kill-on) kill_on=$2; shift 2 ;;
+		--hotplug-on) hotplug_on=$2; shift 2 ;;
 		--append) append=$2; shift 2 ;;
 		--timeout) timeout=$2; shift 2 ;;
 		*) break ;;
@@ -357,6 +367,7 @@ vm_boot() {
 	local args=()
 	mapfile -t args < <(_vm_qemu_args)
 	[ -z "$kill_on" ] || args+=(-pidfile "$VM_BOOT_DIR/qemu.pid")
+	[ -z "$hotplug_on" ] || args+=(-qmp "unix:$VM_BOOT_DIR/qmp.sock,server=on,wait=off")
 	printf '%q ' qemu-system-x86_64 "${args[@]}" >"$VM_BOOT_DIR/qemu.cmd"
 	echo >>"$VM_BOOT_DIR/qemu.cmd"
 
@@ -375,6 +386,9 @@ vm_boot() {
 	qemu_pid=$!
 	if [ -n "$kill_on" ]; then
 		_vm_kill_on "$kill_on" &
+		watcher=$!
+	elif [ -n "$hotplug_on" ]; then
+		_vm_hotplug_on "$hotplug_on" &
 		watcher=$!
 	fi
 	if [ "${NLI_VM_PROGRESS:-0}" = 1 ]; then
@@ -429,6 +443,22 @@ _vm_kill_on() {
 	done
 	pid=$(cat "$VM_BOOT_DIR/qemu.pid" 2>/dev/null)
 	[ -n "$pid" ] && kill -KILL "$pid" && date +%s >"$VM_BOOT_DIR/killed"
+}
+
+# _vm_hotplug_on TEXT: once the step output shows TEXT, hot-add every
+# hotplug dimm through the QMP socket of this boot.
+_vm_hotplug_on() {
+	local d n=0 specs=()
+	for d in "${VM_DIMMS[@]}"; do
+		[ "${VM_DIMM_HOT[$d]}" = 1 ] &&
+			specs+=("hot$n:$(vm_dimm_file "$d"):${VM_DIMM_SIZE[$d]}:$(to_bytes "${VM_DIMM_LABEL[$d]}"):${VM_DIMM_NODE[$d]}")
+		n=$((n + 1))
+	done
+	until grep -qF -- "$1" "$VM_BOOT_DIR/ttyS1.log" 2>/dev/null; do
+		sleep 0.2
+	done
+	python3 "$VM_LIBDIR/qmp-hotplug" "$VM_BOOT_DIR/qmp.sock" "$VM_BOOT_DIR/ttyS1.log" \
+		"${specs[@]}" >"$VM_BOOT_DIR/hotplug.log" 2>&1
 }
 
 _vm_step_tail() {
@@ -618,6 +648,21 @@ vm_unit_ok() {
 	else
 		not_ok "$1"
 		diag "  Result=$res ExecMainStatus=$status ActiveState=$state"
+		vm_out "${sec/unit/unitlog}" | diag_stdin
+	fi
+}
+
+# vm_unit_not_started_ok DESC [SECTION]: no process of the program's unit
+# was started during the boot (it left the inactive state never).
+vm_unit_not_started_ok() {
+	local sec=${2:-unit} left started
+	left=$(vm_prop "$sec" InactiveExitTimestampMonotonic)
+	started=$(vm_prop "$sec" ExecMainStartTimestampMonotonic)
+	if [ "$left" = 0 ] && [ "$started" = 0 ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "  InactiveExitTimestampMonotonic='$left' ExecMainStartTimestampMonotonic='$started'"
 		vm_out "${sec/unit/unitlog}" | diag_stdin
 	fi
 }

@@ -144,6 +144,46 @@ rfield() {
 		$1 == r { for (i = 2; i <= NF; i++) if (index($i, f "=") == 1) print substr($i, length(f) + 2) }'
 }
 
+# hotplug_watch N [SECONDS]: tell the host to hot-add its dimms
+# (vm_boot --hotplug-on @@@HOTPLUG-NOW), then report, as soon as it sees
+# them, each new dimm appearing and getting its label flag (@@@APPEARED /
+# @@@LABELLED NMEM UPTIME), until N new dimms are labelled or SECONDS (60)
+# pass; @@@HOTPLUG-END last. Shell builtins only, so that the loop itself
+# takes little of the guest's CPUs from the units it watches.
+hotplug_watch() {
+	local want=$1 secs=${2:-60} d n flags up _ start labelled=0 tick
+	local -A old seen labelled_set
+	# A read that times out on a FIFO nobody writes to: a sleep without a fork.
+	rm -f /run/nli-tick && mkfifo /run/nli-tick && exec {tick}<>/run/nli-tick
+	for d in /sys/bus/nd/devices/nmem*; do old[${d##*/}]=1; done
+	read -r start _ </proc/uptime
+	printf '@@@HOTPLUG-NOW\n'
+	while [ "$labelled" -lt "$want" ]; do
+		read -r up _ </proc/uptime
+		[ "${up%.*}" -lt $((${start%.*} + secs)) ] || break
+		for d in /sys/bus/nd/devices/nmem*; do
+			n=${d##*/}
+			if [ ! -e "$d" ] || [ -n "${old[$n]:-}" ]; then
+				continue
+			fi
+			if [ -z "${seen[$n]:-}" ]; then
+				seen[$n]=1
+				printf '@@@APPEARED %s %s\n' "$n" "$up"
+			fi
+			flags=
+			read -r flags <"$d/flags" 2>/dev/null
+			if [ -z "${labelled_set[$n]:-}" ] && [[ " $flags " == *" label "* ]]; then
+				labelled_set[$n]=1
+				labelled=$((labelled + 1))
+				printf '@@@LABELLED %s %s\n' "$n" "$up"
+			fi
+		done
+		read -r -t 0.05 -u "$tick" _ || true
+	done
+	exec {tick}<&-
+	printf '@@@HOTPLUG-END\n'
+}
+
 # std_capture [PREFIX]: the state the scenarios look at, under section
 # names PREFIX + regions / dimms / namespaces / nmem / unit / stamp /
 # journal.
@@ -162,4 +202,4 @@ std_capture() {
 
 export -f cap capsh note journal_sync unit_props prog_journal wait_nvdimm \
 	nmem_info region_info journal_mark prog_journal_since labelless_live \
-	wait_blockdevs std_capture region_by_size rfield
+	wait_blockdevs std_capture region_by_size rfield hotplug_watch
