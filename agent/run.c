@@ -40,7 +40,7 @@ static int open_state_dir(const char *path, bool create)
  * An unusable stamp is reported and then treated as absent: it only adds
  * knowledge. *rewrite: the file must be written even if nothing changes,
  * because it is unusable or missing: its existence tells systemd that the
- * first boot's run is done (nvdimm-label-init.timer).
+ * first boot's run is done (nvdimm-label-init.path).
  */
 static void load_stamp(int dirfd, const char *state_dir, struct stamp *stamp, bool *rewrite)
 {
