@@ -83,23 +83,16 @@ count_nstype() {
 all_labelled() { [ "$(count_nstype 5)" = "$BENCH_N" ]; }
 
 # labelless: every region label-less in the running guest, as on a first
-# boot: the sequence of step-lib.sh's labelless_live (disable the regions,
-# zero the labels, re-create the NFIT bus), zeroing only the first 8 KiB of
-# each label area: the two index blocks (2 x 2304 bytes for a 2 MiB area).
-# The label slots behind them were never written (the program and
-# init-labels write index blocks only), so the area is all zeros again, as
-# in a fresh backing file; zeroing all of it costs 512 _DSM calls of 4 KiB
-# per dimm, seconds per dimm under TCG.
+# boot, with step-lib.sh's labelless_live (its arguments go to ndctl
+# zero-labels), zeroing only the first 8 KiB of each label area: the two
+# index blocks (2 x 2304 bytes for a 2 MiB area). The label slots behind
+# them were never written (the program and init-labels write index blocks
+# only), so the area is all zeros again, as in a fresh backing file; zeroing
+# all of it costs 512 _DSM calls of 4 KiB per dimm, seconds per dimm under
+# TCG.
 labelless() {
-	local bus
-	bus=$(find /sys/bus/acpi/drivers/nfit/ -maxdepth 1 -name 'ACPI0012:*' -printf '%f\n' | head -n1)
-	[ -n "$bus" ] || return 1
-	ndctl disable-region all || return 1
 	# shellcheck disable=SC2086 # one word per nmem
-	ndctl zero-labels -s 8192 $nmems || return 1
-	echo "$bus" >/sys/bus/acpi/drivers/nfit/unbind || return 1
-	echo "$bus" >/sys/bus/acpi/drivers/nfit/bind || return 1
-	udevadm settle -t 60
+	labelless_live -s 8192 $nmems
 }
 
 # prep: every region label-less, as on a first boot, the stamp gone, the

@@ -61,6 +61,9 @@ crash_stamp_pending() {
 	vm_out "${1:-stamp}" | awk '$1 == "dimm" && ($3 == "pending" || $3 == "pending-lost") { print $2 }' | sort | tr '\n' ' ' | sed 's/ $//'
 }
 
+# jids MESSAGE_ID: the NVDIMM_IDs of those records, sorted, on one line.
+jids() { vm_jfield "$1" NVDIMM_ID | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+
 # crash_ids [PREFIX]: the dimm ids of a snapshot, sorted.
 crash_ids() {
 	vm_out "${1:-}rinfo" | awk '/^region/ { for (i = 2; i <= NF; i++) if (index($i, "id=") == 1) print substr($i, 4) }' |

@@ -38,7 +38,7 @@
 #                                of the last boot
 #   vm_journal                   the program's journal records of the last
 #                                boot (section "journal", see vm_std_capture)
-#   ok / not_ok / check / is / like / diag / tap_done / skip_all / bail_out
+#   TAP helpers: tests/tap.sh
 #
 # Environment: NLI_VM_CACHE (guest cache), NLI_BUILD_DIR (build tree),
 # NLI_VM_NO_PROJECT=1, NLI_VM_TIMEOUT (seconds per boot, default 240),
@@ -72,78 +72,8 @@ export MID_NO_NVDIMM MID_LABELLED MID_LABEL_LESS MID_LABELS_LOST MID_INITIALIZED
 	MID_SKIPPED MID_SUMMARY MID_FORCED MID_DRY_RUN
 
 # ------------------------------------------------------------------ TAP
-_tap_n=0
-_tap_failed=0
-
-ok() {
-	_tap_n=$((_tap_n + 1))
-	echo "ok $_tap_n - $*"
-}
-not_ok() {
-	_tap_n=$((_tap_n + 1))
-	_tap_failed=$((_tap_failed + 1))
-	echo "not ok $_tap_n - $*"
-}
-diag() {
-	local arg line
-	for arg in "$@"; do
-		while IFS= read -r line; do
-			echo "# $line"
-		done <<<"$arg"
-	done
-}
-# diag_file FILE [N]: last N (30) lines of FILE as TAP comments.
-diag_file() {
-	[ -f "$1" ] || return 0
-	tail -n "${2:-30}" "$1" | tr -d '\r' | sed 's/^/#   /'
-}
-# check DESC CMD...: ok if CMD succeeds.
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-# is GOT EXPECTED DESC
-is() {
-	if [ "$1" = "$2" ]; then
-		ok "$3"
-	else
-		not_ok "$3"
-		diag "  got:      '$1'" "  expected: '$2'"
-	fi
-}
-# like GOT ERE DESC
-like() {
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
-		ok "$3"
-	else
-		not_ok "$3"
-		diag "  got:  '$1'" "  want: /$2/"
-	fi
-}
-# unlike GOT ERE DESC
-unlike() {
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
-		not_ok "$3"
-		diag "  got:  '$1'" "  must not match: /$2/"
-	else
-		ok "$3"
-	fi
-}
-tap_done() {
-	echo "1..$_tap_n"
-	[ "$_tap_failed" -eq 0 ] && exit 0
-	diag "$_tap_failed of $_tap_n failed"
-	exit 1
-}
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 77
-}
-bail_out() {
-	echo "Bail out! $*"
-	exit 1
-}
+# shellcheck source=tests/tap.sh
+. "$VM_LIBDIR/../tap.sh"
 
 # ------------------------------------------------------------------ sizes
 # to_bytes 512M|2G|128K|1234: bytes.
