@@ -14,6 +14,7 @@
 #include "backend.h"
 #include "drivers.h"
 #include "log.h"
+#include "macro.h"
 #include "probe.h"
 #include "stamp.h"
 
@@ -23,23 +24,15 @@ struct backend {
 	bool fresh;
 };
 
-static void ndctl_log(struct ndctl_ctx *ctx, int priority, const char *file, int line,
-		      const char *fn, const char *format, va_list args)
+static void ndctl_log(struct ndctl_ctx *ctx UNUSED, int priority, const char *file UNUSED,
+		      int line UNUSED, const char *fn UNUSED, const char *format, va_list args)
 {
-	(void)ctx;
-	(void)file;
-	(void)line;
-	(void)fn;
 	log_library("libndctl", priority, format, args);
 }
 
-static void daxctl_log(struct daxctl_ctx *ctx, int priority, const char *file, int line,
-		       const char *fn, const char *format, va_list args)
+static void daxctl_log(struct daxctl_ctx *ctx UNUSED, int priority, const char *file UNUSED,
+		       int line UNUSED, const char *fn UNUSED, const char *format, va_list args)
 {
-	(void)ctx;
-	(void)file;
-	(void)line;
-	(void)fn;
 	log_library("libdaxctl", priority, format, args);
 }
 

@@ -10,16 +10,13 @@
 
 #include "drivers.h"
 #include "log.h"
+#include "macro.h"
 
 static const char *const modules[] = { "nfit", "nd_pmem" };
 
-static void kmod_log(void *data, int priority, const char *file, int line, const char *fn,
-		     const char *format, va_list args)
+static void kmod_log(void *data UNUSED, int priority, const char *file UNUSED, int line UNUSED,
+		     const char *fn UNUSED, const char *format, va_list args)
 {
-	(void)data;
-	(void)file;
-	(void)line;
-	(void)fn;
 	log_library("libkmod", priority, format, args);
 }
 
@@ -59,7 +56,7 @@ static bool all_present(void)
 {
 	char path[64];
 
-	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
 		snprintf(path, sizeof(path), "/sys/module/%s", modules[i]);
 		if (access(path, F_OK) < 0)
 			return false;
@@ -86,7 +83,7 @@ int drivers_load(void)
 		return -ENOMEM;
 	kmod_set_log_fn(ctx, kmod_log, NULL);
 	kmod_set_log_priority(ctx, log_get_max_priority() >= LOG_DEBUG ? LOG_DEBUG : LOG_ERR);
-	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
 		int e = load_one(ctx, modules[i]);
 
 		if (e < 0 && r == 0)

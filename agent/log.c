@@ -10,6 +10,7 @@
 #include <systemd/sd-journal.h>
 
 #include "log.h"
+#include "macro.h"
 
 #define IDENTIFIER "nvdimm-label-init"
 
@@ -48,11 +49,10 @@ static const char *priority_name(int priority)
 	return priority >= 0 && priority <= LOG_DEBUG ? names[priority] : "log";
 }
 
-static void console_sink(const struct log_record *r, void *userdata)
+static void console_sink(const struct log_record *r, void *userdata UNUSED)
 {
 	const char *subject = NULL;
 
-	(void)userdata;
 	if (r->fields)
 		subject = r->fields->nmem ? r->fields->nmem : r->fields->region;
 	if (subject)
@@ -73,7 +73,7 @@ static int add_field(struct iovec *iov, char **bufs, int n, const char *key, con
 	return n + 1;
 }
 
-static void journal_sink(const struct log_record *r, void *userdata)
+static void journal_sink(const struct log_record *r, void *userdata UNUSED)
 {
 	const struct log_fields *f = r->fields;
 	struct iovec iov[12];
@@ -81,7 +81,6 @@ static void journal_sink(const struct log_record *r, void *userdata)
 	char prio[2] = { (char)('0' + r->priority), 0 };
 	int n = 0, i;
 
-	(void)userdata;
 	n = add_field(iov, bufs, n, "MESSAGE", r->text);
 	n = add_field(iov, bufs, n, "PRIORITY", prio);
 	n = add_field(iov, bufs, n, "SYSLOG_IDENTIFIER", IDENTIFIER);

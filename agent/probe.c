@@ -9,6 +9,7 @@
 #include <blkid.h>
 
 #include "log.h"
+#include "macro.h"
 #include "probe.h"
 
 /*
@@ -35,7 +36,7 @@ static int probe_info_block(int fd, struct snap_namespace *ns)
 
 	if (n < 0)
 		return -errno;
-	for (size_t i = 0; i < sizeof(info_blocks) / sizeof(info_blocks[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(info_blocks); i++) {
 		if ((size_t)n >= info_blocks[i].len &&
 		    memcmp(buf, info_blocks[i].magic, info_blocks[i].len) == 0) {
 			snprintf(ns->signature, sizeof(ns->signature), "%s", info_blocks[i].name);

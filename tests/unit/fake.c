@@ -9,6 +9,7 @@
 #include <linux/ndctl.h>
 
 #include "fake.h"
+#include "macro.h"
 
 void fake_init(struct fake *f, struct snapshot *world)
 {
@@ -127,13 +128,12 @@ static bool dimm_in_enabled_region(const struct snapshot *s, size_t dimm)
 	return false;
 }
 
-static int fake_init_labels(void *userdata, const char *name, enum label_version version)
+static int fake_init_labels(void *userdata, const char *name, enum label_version version UNUSED)
 {
 	struct fake *f = userdata;
 	struct snap_dimm *d = snapshot_find_dimm(f->world, name);
 	int e = record(f, "init", name);
 
-	(void)version;
 	if (f->raise_in_init)
 		raise(f->raise_in_init);
 	if (e < 0)

@@ -11,6 +11,7 @@
 #include <linux/ndctl.h>
 
 #include "fixtures.h"
+#include "macro.h"
 #include "plan.h"
 
 #define GIB (1ULL << 30)
@@ -191,9 +192,8 @@ static void legacy_pmem(struct snapshot *s)
 	fx_label_less(s, 0, 8 * GIB);
 }
 
-static void empty(struct snapshot *s)
+static void empty(struct snapshot *s UNUSED)
 {
-	(void)s;
 }
 
 static const struct plan_case cases[] = {
@@ -347,14 +347,13 @@ static void run_case(void **state)
 }
 
 /* Regions sharing a dimm must be initialized in the same group, or the write is refused. */
-static void shared_dimm_same_group(void **state)
+static void shared_dimm_same_group(void **state UNUSED)
 {
 	struct snapshot *s = fx_new();
 	struct stamp stamp = { 0 };
 	struct options opts = { 0 };
 	struct plan plan;
 
-	(void)state;
 	shared_dimm(s);
 	assert_int_equal(plan_make(s, &stamp, &opts, &plan), 0);
 	assert_int_equal(plan.regions[0].group, plan.regions[1].group);
@@ -365,8 +364,8 @@ static void shared_dimm_same_group(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0]) + 1];
-	size_t n = sizeof(cases) / sizeof(cases[0]);
+	struct CMUnitTest tests[ARRAY_SIZE(cases) + 1];
+	size_t n = ARRAY_SIZE(cases);
 
 	for (size_t i = 0; i < n; i++)
 		tests[i] = (struct CMUnitTest){ .name = cases[i].title, .test_func = run_case,

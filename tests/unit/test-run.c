@@ -23,6 +23,7 @@
 #include "fake.h"
 #include "fixtures.h"
 #include "log.h"
+#include "macro.h"
 #include "run.h"
 #include "stamp.h"
 
@@ -567,9 +568,8 @@ static void snapshot_after_fails_keeps_pending(void **state)
 static volatile sig_atomic_t got_term, enabled_at_term;
 static const struct fake *term_fake;
 
-static void on_term(int sig)
+static void on_term(int sig UNUSED)
 {
-	(void)sig;
 	got_term = 1;
 	enabled_at_term = fake_all_enabled(term_fake);
 }
