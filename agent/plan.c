@@ -48,7 +48,7 @@ const char *reason_name(enum reason r)
 		return "layout";
 	case REASON_SHARED_DIMM:
 		return "shared-dimm";
-	case REASON_UNSELECTED:
+	case REASON_UNSELECTED_SIBLING:
 		return "unselected-sibling";
 	case REASON_NO_DIMM:
 		return "no-dimm";
@@ -199,7 +199,7 @@ static void group_regions(const struct snapshot *snap, struct plan *plan, size_t
 				p->other = blocker;
 			} else if (unselected != n) {
 				if (p->selected) {
-					refuse(p, REASON_UNSELECTED);
+					refuse(p, REASON_UNSELECTED_SIBLING);
 					p->other = unselected;
 				}
 			} else {

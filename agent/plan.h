@@ -27,7 +27,7 @@ enum reason {
 	REASON_UNREADABLE,        /* contents could not be checked */
 	REASON_LAYOUT,            /* label-less but not one raw namespace over the region */
 	REASON_SHARED_DIMM,       /* shares a dimm with a region that can't be disabled */
-	REASON_UNSELECTED,        /* shares a dimm with a region not named by --region */
+	REASON_UNSELECTED_SIBLING, /* shares a dimm with a region not named by --region */
 	REASON_NO_DIMM,           /* no NVDIMM behind the region (e.g. legacy pmem) */
 };
 
@@ -36,7 +36,6 @@ struct region_plan {
 	enum reason reason;
 	bool selected;
 	bool forced;          /* --force overrode a signature */
-	size_t namespace;     /* the namespace the reason is about */
 	size_t other;         /* the region that blocks this one */
 	unsigned int group;   /* 1-based set of regions initialized together, 0 = none */
 };

@@ -21,7 +21,7 @@ static void report_dimm_init(const struct snapshot *snap, const struct plan *pla
 {
 	const struct snap_region *r = &snap->regions[ri];
 	const struct snap_dimm *d = &snap->dimms[di];
-	const struct snap_namespace *ns = &r->namespaces[0];
+	const struct snap_namespace *ns = r->namespaces;
 	const struct log_fields f = { .region = r->name, .nmem = d->name, .id = d->id,
 				      .blockdev = ns->blockdev[0] ? ns->blockdev : NULL };
 
@@ -51,14 +51,15 @@ static void report_refused(const struct snapshot *snap, const struct plan *plan,
 {
 	const struct snap_region *r = &snap->regions[ri];
 	const struct region_plan *p = &plan->regions[ri];
-	/* Namespace reasons come with a namespace; the placeholder keeps that a non-assumption. */
-	static const struct snap_namespace none = { .name = "(no namespace)" };
-	const struct snap_namespace *ns = p->namespace < r->n_namespaces ?
-					  &r->namespaces[p->namespace] : &none;
+	/*
+	 * plan.c refuses a region without exactly one namespace for its layout
+	 * before anything else; every other refusal is about that namespace.
+	 */
+	const struct snap_namespace *ns = r->namespaces;
 	const char *other = p->other < snap->n_regions ? snap->regions[p->other].name : "?";
 	struct log_fields f = { .region = r->name, .reason = reason_name(p->reason) };
 
-	if (ns->blockdev[0])
+	if (p->reason != REASON_LAYOUT && ns->blockdev[0])
 		f.blockdev = ns->blockdev;
 	switch (p->reason) {
 	case REASON_BUSY:
@@ -99,7 +100,7 @@ static void report_refused(const struct snapshot *snap, const struct plan *plan,
 			  "%s shares a dimm with %s (%s), which cannot be disabled with it: "
 			  "not touched", r->name, other, verdict_name(plan->regions[p->other].verdict));
 		break;
-	case REASON_UNSELECTED:
+	case REASON_UNSELECTED_SIBLING:
 		log_event(MSG_REFUSED, &f,
 			  "%s shares a dimm with %s, which was not selected: add --region %s",
 			  r->name, other, other);
@@ -171,7 +172,7 @@ void report_plan(const struct snapshot *snap, const struct plan *plan,
 			if (!p->group)
 				break;
 			if (p->forced) {
-				const struct snap_namespace *ns = &r->namespaces[0];
+				const struct snap_namespace *ns = r->namespaces;
 				const struct log_fields f = {
 					.region = r->name, .blockdev = ns->blockdev,
 					.signature = ns->signature[0] ? ns->signature : NULL,

@@ -258,7 +258,7 @@ static const struct plan_case cases[] = {
 	  .expect = { { "region0", VERDICT_REFUSED, REASON_SHARED_DIMM, .other = "region1" },
 		      { "region1", VERDICT_LABELLED } } },
 	{ "--region leaves out a region sharing the dimm", shared_dimm, .regions = { "region0" },
-	  .expect = { { "region0", VERDICT_REFUSED, REASON_UNSELECTED, .other = "region1" } },
+	  .expect = { { "region0", VERDICT_REFUSED, REASON_UNSELECTED_SIBLING, .other = "region1" } },
 	  .dimms = { { "nmem0", false } } },
 	{ "--region both regions sharing the dimm", shared_dimm,
 	  .regions = { "region1", "region0" }, .n_groups = 1,
