@@ -23,6 +23,7 @@ struct expect_region {
 	bool grouped;
 	bool forced;
 	const char *other;
+	const char *state;    /* what --status shows; not checked when NULL */
 };
 
 struct expect_dimm {
@@ -199,18 +200,20 @@ static void empty(struct snapshot *s UNUSED)
 static const struct plan_case cases[] = {
 	{ "empty system", empty, .n_groups = 0 },
 	{ "single label-less dimm", one_label_less, .n_groups = 1,
-	  .expect = { { "region0", VERDICT_INIT, REASON_NONE, true } },
+	  .expect = { { "region0", VERDICT_INIT, REASON_NONE, true, .state = "label-less" } },
 	  .dimms = { { "nmem0", true, false } } },
 	{ "numbering not from 0", high_numbers, .n_groups = 1,
 	  .expect = { { "region7", VERDICT_INIT, REASON_NONE, true } },
 	  .dimms = { { "nmem3", true, false } } },
 	{ "labelled", one_labelled,
-	  .expect = { { "region0", VERDICT_LABELLED } }, .dimms = { { "nmem0", false } } },
+	  .expect = { { "region0", VERDICT_LABELLED, .state = "labelled" } },
+	  .dimms = { { "nmem0", false } } },
 	{ "no label area", no_label_area,
-	  .expect = { { "region0", VERDICT_UNSUPPORTED } }, .dimms = { { "nmem0", false } } },
+	  .expect = { { "region0", VERDICT_UNSUPPORTED, .state = "no-label-area" } },
+	  .dimms = { { "nmem0", false } } },
 	{ "legacy pmem without dimm", legacy_pmem,
-	  .expect = { { "region0", VERDICT_UNSUPPORTED, REASON_NO_DIMM } } },
-	{ "busy", busy, .expect = { { "region0", VERDICT_REFUSED, REASON_BUSY } },
+	  .expect = { { "region0", VERDICT_UNSUPPORTED, REASON_NO_DIMM, .state = "no-dimm" } } },
+	{ "busy", busy, .expect = { { "region0", VERDICT_REFUSED, REASON_BUSY, .state = "label-less" } },
 	  .dimms = { { "nmem0", false } } },
 	{ "busy with --force", busy, .force = true,
 	  .expect = { { "region0", VERDICT_REFUSED, REASON_BUSY } },
@@ -277,15 +280,16 @@ static const struct plan_case cases[] = {
 	  .expect = { { "region0", VERDICT_LABELLED }, { "region1", VERDICT_INIT, .grouped = true },
 		      { "region2", VERDICT_UNSUPPORTED } },
 	  .dimms = { { "nmem0", false }, { "nmem1", true }, { "nmem2", false } } },
-	{ "not a pmem region", not_pmem, .expect = { { "region0", VERDICT_NOT_OURS } } },
+	{ "not a pmem region", not_pmem,
+	  .expect = { { "region0", VERDICT_NOT_OURS, .state = "not-pmem" } } },
 	{ "disabled by someone else", disabled_region,
-	  .expect = { { "region0", VERDICT_DISABLED } } },
+	  .expect = { { "region0", VERDICT_DISABLED, .state = "disabled" } } },
 	{ "left disabled by an interrupted run", disabled_region, .stamp_pending = { "id-0" },
-	  .expect = { { "region0", VERDICT_RECOVER } } },
+	  .expect = { { "region0", VERDICT_RECOVER, .state = "disabled" } } },
 	{ "left disabled while putting lost labels back", disabled_region,
 	  .stamp_pending_lost = { "id-0" }, .expect = { { "region0", VERDICT_RECOVER } } },
 	{ "two namespaces without labels", two_namespaces,
-	  .expect = { { "region0", VERDICT_REFUSED, REASON_LAYOUT } } },
+	  .expect = { { "region0", VERDICT_REFUSED, REASON_LAYOUT, .state = "label-less" } } },
 	{ "namespace smaller than the region", short_namespace,
 	  .expect = { { "region0", VERDICT_REFUSED, REASON_LAYOUT } } },
 };
@@ -330,6 +334,8 @@ static void run_case(void **state)
 		assert_int_equal(p->forced, e->forced);
 		if (e->other)
 			assert_string_equal(s->regions[p->other].name, e->other);
+		if (e->state)
+			assert_string_equal(region_state_name(p->state), e->state);
 	}
 	for (size_t i = 0; i < 4 && c->dimms[i].name; i++) {
 		const struct snap_dimm *d = snapshot_find_dimm(s, c->dimms[i].name);
