@@ -46,6 +46,11 @@ int apply_group(const struct snapshot *snap, const struct plan *plan, unsigned i
 		if (plan->dimms[i].group != group)
 			continue;
 		r = ops->init_labels(userdata, snap->dimms[i].name, version);
+		if (r > 0) {
+			log_debug("%s already has a valid label index: not writing a new one",
+				  snap->dimms[i].name);
+			r = 0;
+		}
 		if (r < 0)
 			log_group_failure(snap, plan, group, "label initialization",
 					  snap->dimms[i].name, r);

@@ -255,22 +255,26 @@ fail:
 	return r;
 }
 
-static int backend_load_drivers(void *userdata)
+static int backend_load_drivers(void *userdata, const char **what)
 {
 	struct backend *b = userdata;
 	struct ndctl_bus *bus;
-	int r = drivers_load(), e;
+	int r = drivers_load(what), e;
 
 	e = renew_ctx(b);
-	if (e < 0)
+	if (e < 0) {
+		*what = "libndctl";
 		return e;
+	}
 	/* Waiting for the probe only lists the buses: nothing cached yet. */
 	b->fresh = true;
 	/* Region probing is asynchronous: wait until the kernel has settled. */
 	ndctl_bus_foreach(b->ctx, bus) {
 		e = ndctl_bus_wait_probe(bus);
-		if (e < 0 && r == 0)
+		if (e < 0 && r == 0) {
 			r = e;
+			*what = ndctl_bus_get_devname(bus);
+		}
 	}
 	return r;
 }
@@ -332,6 +336,7 @@ static int backend_init_labels(void *userdata, const char *name, enum label_vers
 {
 	struct ndctl_dimm *dimm = find_dimm(userdata, name);
 	struct ndctl_cmd *cmd;
+	bool kept;
 	int r;
 
 	if (!dimm)
@@ -347,9 +352,8 @@ static int backend_init_labels(void *userdata, const char *name, enum label_vers
 	 * stale (say, an earlier run stopped after writing them): never
 	 * overwrite labels, just make the kernel read them again below.
 	 */
-	if (ndctl_dimm_validate_labels(dimm) >= 0) {
-		log_debug("%s already has a valid label index: not writing a new one", name);
-	} else {
+	kept = ndctl_dimm_validate_labels(dimm) >= 0;
+	if (!kept) {
 		r = ndctl_dimm_init_labels(dimm, version == LABEL_VERSION_1_2 ? NDCTL_NS_VERSION_1_2
 									   : NDCTL_NS_VERSION_1_1);
 		if (r < 0)
@@ -362,6 +366,8 @@ static int backend_init_labels(void *userdata, const char *name, enum label_vers
 		if (r == 0)
 			r = ndctl_dimm_enable(dimm);
 	}
+	if (r == 0 && kept)
+		r = 1;
 out:
 	ndctl_cmd_unref(cmd);
 	return r;

@@ -88,7 +88,7 @@ static void decide_namespace(const struct snap_namespace *ns, bool force, struct
 		refuse(p, REASON_CONFIGURED);
 	else if (ns->busy)
 		refuse(p, REASON_BUSY);
-	else if (!ns->enabled || !ns->blockdev[0] || ns->probe_failed) {
+	else if (!ns->enabled || !ns->blockdev[0] || ns->probe_error) {
 		if (force)
 			p->forced = true;
 		else

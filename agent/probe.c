@@ -8,7 +8,6 @@
 #include <unistd.h>
 #include <blkid.h>
 
-#include "log.h"
 #include "macro.h"
 #include "probe.h"
 
@@ -95,19 +94,14 @@ void probe_namespace(struct snap_namespace *ns)
 	if (fd < 0) {
 		if (errno == EBUSY)
 			ns->busy = true;
-		else {
-			log_warning("cannot open %s to check its contents: %s", path,
-				    strerror(errno));
-			ns->probe_failed = true;
-		}
+		else
+			ns->probe_error = errno;
 		return;
 	}
 	r = probe_info_block(fd, ns);
 	if (r == 0)
 		r = probe_blkid(fd, ns);
-	if (r < 0) {
-		log_warning("cannot read %s to check its contents: %s", path, strerror(-r));
-		ns->probe_failed = true;
-	}
+	if (r < 0)
+		ns->probe_error = -r;
 	close(fd);
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "log.h"
@@ -14,6 +15,14 @@ static void format_time(long long t, char *buf, size_t len)
 
 	if (!gmtime_r(&tt, &tm) || strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
 		snprintf(buf, len, "an earlier run");
+}
+
+/* Why the contents of a label-less region's namespace could not be checked. */
+static const char *unreadable_why(const struct snap_namespace *ns)
+{
+	if (ns->probe_error)
+		return strerror(ns->probe_error);
+	return ns->enabled ? "no block device" : "namespace disabled";
 }
 
 static void report_dimm_init(const struct snapshot *snap, const struct plan *plan,
@@ -86,9 +95,9 @@ static void report_refused(const struct snapshot *snap, const struct plan *plan,
 		break;
 	case REASON_UNREADABLE:
 		log_event(MSG_REFUSED, &f,
-			  "%s is label-less but the contents of %s could not be checked (namespace "
-			  "disabled or unreadable): not touched (use --force to initialize anyway)",
-			  r->name, ns->name);
+			  "%s is label-less but the contents of %s could not be checked (%s): "
+			  "not touched (use --force to initialize anyway)",
+			  r->name, ns->name, unreadable_why(ns));
 		break;
 	case REASON_LAYOUT:
 		log_event(MSG_REFUSED, &f,
@@ -187,7 +196,8 @@ void report_plan(const struct snapshot *snap, const struct plan *plan,
 				else
 					log_event(MSG_FORCED, &f,
 						  "--force: initializing %s although the contents of %s "
-						  "could not be checked", r->name, ns->name);
+						  "could not be checked (%s)", r->name, ns->name,
+						  unreadable_why(ns));
 			}
 			for (size_t j = 0; j < r->n_dimms; j++)
 				report_dimm_init(snap, plan, stamp, ri, r->dimms[j], dry_run);

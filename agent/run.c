@@ -36,6 +36,26 @@ static int open_state_dir(const char *path, bool create)
 	return fd < 0 ? -errno : fd;
 }
 
+/* Says once that it waits, and why it gave up. */
+static int take_lock(int dirfd, const struct options *opts)
+{
+	int fd = lock_take(dirfd, 0);
+
+	if (fd == -ETIMEDOUT) {
+		log_info("another nvdimm-label-init is running; waiting up to %u s for it",
+			 opts->lock_timeout_ms / 1000);
+		fd = lock_take(dirfd, opts->lock_timeout_ms);
+	}
+	if (fd == -ETIMEDOUT)
+		log_error("another nvdimm-label-init still holds %s/" LOCK_FILE
+			  " after %u s: giving up, nothing changed", opts->state_dir,
+			  opts->lock_timeout_ms / 1000);
+	else if (fd < 0)
+		log_error("cannot take the lock %s/" LOCK_FILE ": %s", opts->state_dir,
+			  strerror(-fd));
+	return fd;
+}
+
 /*
  * An unusable stamp is reported and then treated as absent: it only adds
  * knowledge. *rewrite: the file must be written even if nothing changes,
@@ -289,10 +309,12 @@ static int run_pass(const struct options *opts, const struct ops *ops, void *use
 		goto out;
 
 	if (apply) {
-		r = ops->load_drivers(userdata);
+		const char *what = "?";
+
+		r = ops->load_drivers(userdata, &what);
 		if (r < 0)
-			log_warning("loading the NVDIMM drivers failed: %s; using what is there",
-				    strerror(-r));
+			log_warning("loading the NVDIMM drivers failed (%s): %s; using what is there",
+				    what, strerror(-r));
 	}
 	if (read_plan(ops, userdata, &stamp, opts, &snap, &plan) < 0)
 		goto out;
@@ -377,17 +399,9 @@ int run(const struct options *opts, const struct ops *ops, void *userdata)
 			goto out;
 	}
 	if (apply) {
-		lockfd = lock_take(dirfd, opts->lock_timeout_ms);
-		if (lockfd < 0) {
-			if (lockfd == -ETIMEDOUT)
-				log_error("another nvdimm-label-init still holds %s/" LOCK_FILE
-					  " after %u s: giving up, nothing changed", opts->state_dir,
-					  opts->lock_timeout_ms / 1000);
-			else
-				log_error("cannot take the lock %s/" LOCK_FILE ": %s",
-					  opts->state_dir, strerror(-lockfd));
+		lockfd = take_lock(dirfd, opts);
+		if (lockfd < 0)
 			goto out;
-		}
 	}
 	status = EXIT_SUCCESS;
 	for (unsigned int pass = 1; pass <= MAX_PASSES; pass++) {

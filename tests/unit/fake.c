@@ -84,11 +84,14 @@ fail:
 	return -ENOMEM;
 }
 
-static int fake_load_drivers(void *userdata)
+static int fake_load_drivers(void *userdata, const char **what)
 {
 	struct fake *f = userdata;
 
-	return f->drivers_fail ? -ENOENT : 0;
+	if (!f->drivers_fail)
+		return 0;
+	*what = "nfit";
+	return -ENOENT;
 }
 
 static int fake_read_snapshot(void *userdata, struct snapshot **out)

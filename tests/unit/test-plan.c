@@ -2,6 +2,7 @@
 /* Table-driven tests of the decision: hand-built snapshots in, verdicts out. */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,7 +103,7 @@ static void signature(struct snapshot *s)
 static void unreadable(struct snapshot *s)
 {
 	one_label_less(s);
-	s->regions[0].namespaces[0].probe_failed = true;
+	s->regions[0].namespaces[0].probe_error = EIO;
 }
 
 static void disabled_namespace(struct snapshot *s)
