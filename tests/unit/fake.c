@@ -98,7 +98,7 @@ static int fake_read_snapshot(void *userdata, struct snapshot **out)
 {
 	struct fake *f = userdata;
 
-	if (f->snapshot_fail_after && f->n_snapshots >= f->snapshot_fail_after)
+	if (f->snapshots_fail || (f->snapshot_fail_after && f->n_snapshots >= f->snapshot_fail_after))
 		return -EIO;
 	f->n_snapshots++;
 	if (f->before_snapshot)
@@ -147,7 +147,7 @@ static int fake_init_labels(void *userdata, const char *name, enum label_version
 		return -EBUSY;
 	if (!f->init_does_nothing)
 		d->labelled = true;
-	return 0;
+	return f->index_valid ? 1 : 0;
 }
 
 static int fake_enable_region(void *userdata, const char *name)
