@@ -22,15 +22,13 @@ static void log_group_failure(const struct snapshot *snap, const struct plan *pl
 }
 
 int apply_group(const struct snapshot *snap, const struct plan *plan, unsigned int group,
-		enum label_version version, const struct ops *ops, void *userdata,
-		bool *left_disabled)
+		enum label_version version, const struct ops *ops, void *userdata)
 {
 	bool *disabled = calloc(snap->n_regions ? snap->n_regions : 1, sizeof(*disabled));
-	int r = 0;
+	int r = disabled ? 0 : -ENOMEM;
 
-	*left_disabled = false;
-	if (!disabled)
-		return -ENOMEM;
+	if (r < 0)
+		log_group_failure(snap, plan, group, "preparation", "the group", r);
 
 	for (size_t i = 0; i < snap->n_regions && r == 0; i++) {
 		if (plan->regions[i].group != group)
@@ -46,13 +44,18 @@ int apply_group(const struct snapshot *snap, const struct plan *plan, unsigned i
 		if (plan->dimms[i].group != group)
 			continue;
 		r = ops->init_labels(userdata, snap->dimms[i].name, version);
+		if (r > 0) {
+			log_debug("%s already has a valid label index: not writing a new one",
+				  snap->dimms[i].name);
+			r = 0;
+		}
 		if (r < 0)
 			log_group_failure(snap, plan, group, "label initialization",
 					  snap->dimms[i].name, r);
 	}
 
 	/* Whatever happened above, nothing stays disabled that was enabled before. */
-	for (size_t i = 0; i < snap->n_regions; i++) {
+	for (size_t i = 0; disabled && i < snap->n_regions; i++) {
 		int e;
 
 		if (!disabled[i])
@@ -65,7 +68,6 @@ int apply_group(const struct snapshot *snap, const struct plan *plan, unsigned i
 			log_event(MSG_FAILED, &f,
 				  "enabling the region again failed: %s; it is left disabled, "
 				  "the next run will enable it", strerror(-e));
-			*left_disabled = true;
 			if (r == 0)
 				r = e;
 		}

@@ -9,14 +9,15 @@
 /*
  * Carries out one group of the plan: disables its regions, initializes its
  * dimms, and always re-enables what it disabled. Failures are logged here,
- * where the step is known. Returns 0, or the first error; *left_disabled is
- * set when a region could not be enabled again.
+ * where the step is known. Returns 0, or the first error.
  */
 int apply_group(const struct snapshot *snap, const struct plan *plan, unsigned int group,
-		enum label_version version, const struct ops *ops, void *userdata,
-		bool *left_disabled);
+		enum label_version version, const struct ops *ops, void *userdata);
 
-/* Enables the regions an interrupted run left disabled. Returns 0 or the first error. */
+/*
+ * Enables the regions an interrupted run left disabled, logging each
+ * failure. Returns 0 or the first error.
+ */
 int apply_recover(const struct snapshot *snap, const struct plan *plan,
 		  const struct ops *ops, void *userdata);
 

@@ -14,6 +14,7 @@
 #include "backend.h"
 #include "drivers.h"
 #include "log.h"
+#include "macro.h"
 #include "probe.h"
 #include "stamp.h"
 
@@ -23,23 +24,15 @@ struct backend {
 	bool fresh;
 };
 
-static void ndctl_log(struct ndctl_ctx *ctx, int priority, const char *file, int line,
-		      const char *fn, const char *format, va_list args)
+static void ndctl_log(struct ndctl_ctx *ctx UNUSED, int priority, const char *file UNUSED,
+		      int line UNUSED, const char *fn UNUSED, const char *format, va_list args)
 {
-	(void)ctx;
-	(void)file;
-	(void)line;
-	(void)fn;
 	log_library("libndctl", priority, format, args);
 }
 
-static void daxctl_log(struct daxctl_ctx *ctx, int priority, const char *file, int line,
-		       const char *fn, const char *format, va_list args)
+static void daxctl_log(struct daxctl_ctx *ctx UNUSED, int priority, const char *file UNUSED,
+		       int line UNUSED, const char *fn UNUSED, const char *format, va_list args)
 {
-	(void)ctx;
-	(void)file;
-	(void)line;
-	(void)fn;
 	log_library("libdaxctl", priority, format, args);
 }
 
@@ -262,22 +255,26 @@ fail:
 	return r;
 }
 
-static int backend_load_drivers(void *userdata)
+static int backend_load_drivers(void *userdata, const char **what)
 {
 	struct backend *b = userdata;
 	struct ndctl_bus *bus;
-	int r = drivers_load(), e;
+	int r = drivers_load(what), e;
 
 	e = renew_ctx(b);
-	if (e < 0)
+	if (e < 0) {
+		*what = "libndctl";
 		return e;
+	}
 	/* Waiting for the probe only lists the buses: nothing cached yet. */
 	b->fresh = true;
 	/* Region probing is asynchronous: wait until the kernel has settled. */
 	ndctl_bus_foreach(b->ctx, bus) {
 		e = ndctl_bus_wait_probe(bus);
-		if (e < 0 && r == 0)
+		if (e < 0 && r == 0) {
 			r = e;
+			*what = ndctl_bus_get_devname(bus);
+		}
 	}
 	return r;
 }
@@ -339,6 +336,7 @@ static int backend_init_labels(void *userdata, const char *name, enum label_vers
 {
 	struct ndctl_dimm *dimm = find_dimm(userdata, name);
 	struct ndctl_cmd *cmd;
+	bool kept;
 	int r;
 
 	if (!dimm)
@@ -354,9 +352,8 @@ static int backend_init_labels(void *userdata, const char *name, enum label_vers
 	 * stale (say, an earlier run stopped after writing them): never
 	 * overwrite labels, just make the kernel read them again below.
 	 */
-	if (ndctl_dimm_validate_labels(dimm) >= 0) {
-		log_debug("%s already has a valid label index: not writing a new one", name);
-	} else {
+	kept = ndctl_dimm_validate_labels(dimm) >= 0;
+	if (!kept) {
 		r = ndctl_dimm_init_labels(dimm, version == LABEL_VERSION_1_2 ? NDCTL_NS_VERSION_1_2
 									   : NDCTL_NS_VERSION_1_1);
 		if (r < 0)
@@ -369,6 +366,8 @@ static int backend_init_labels(void *userdata, const char *name, enum label_vers
 		if (r == 0)
 			r = ndctl_dimm_enable(dimm);
 	}
+	if (r == 0 && kept)
+		r = 1;
 out:
 	ndctl_cmd_unref(cmd);
 	return r;

@@ -10,16 +10,13 @@
 
 #include "drivers.h"
 #include "log.h"
+#include "macro.h"
 
 static const char *const modules[] = { "nfit", "nd_pmem" };
 
-static void kmod_log(void *data, int priority, const char *file, int line, const char *fn,
-		     const char *format, va_list args)
+static void kmod_log(void *data UNUSED, int priority, const char *file UNUSED, int line UNUSED,
+		     const char *fn UNUSED, const char *format, va_list args)
 {
-	(void)data;
-	(void)file;
-	(void)line;
-	(void)fn;
 	log_library("libkmod", priority, format, args);
 }
 
@@ -43,9 +40,6 @@ static int load_one(struct kmod_ctx *ctx, const char *name)
 		if (r == KMOD_PROBE_APPLY_BLACKLIST) {
 			log_info("module %s is blacklisted: not loading it", kmod_module_get_name(mod));
 			r = 0;
-		} else if (r < 0) {
-			log_warning("loading module %s failed: %s", kmod_module_get_name(mod),
-				    strerror(-r));
 		}
 		kmod_module_unref(mod);
 		if (r < 0)
@@ -59,7 +53,7 @@ static bool all_present(void)
 {
 	char path[64];
 
-	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
 		snprintf(path, sizeof(path), "/sys/module/%s", modules[i]);
 		if (access(path, F_OK) < 0)
 			return false;
@@ -67,7 +61,7 @@ static bool all_present(void)
 	return true;
 }
 
-int drivers_load(void)
+int drivers_load(const char **failed)
 {
 	struct kmod_ctx *ctx;
 	int r = 0;
@@ -82,15 +76,19 @@ int drivers_load(void)
 		return 0;
 	}
 	ctx = kmod_new(NULL, NULL);
-	if (!ctx)
+	if (!ctx) {
+		*failed = "libkmod";
 		return -ENOMEM;
+	}
 	kmod_set_log_fn(ctx, kmod_log, NULL);
 	kmod_set_log_priority(ctx, log_get_max_priority() >= LOG_DEBUG ? LOG_DEBUG : LOG_ERR);
-	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
 		int e = load_one(ctx, modules[i]);
 
-		if (e < 0 && r == 0)
+		if (e < 0 && r == 0) {
 			r = e;
+			*failed = modules[i];
+		}
 	}
 	kmod_unref(ctx);
 	return r;

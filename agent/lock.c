@@ -8,7 +8,6 @@
 #include <sys/file.h>
 
 #include "lock.h"
-#include "log.h"
 
 #define LOCK_POLL_MS 50
 
@@ -30,9 +29,6 @@ int lock_take(int dirfd, unsigned int timeout_ms)
 			close(fd);
 			return err == EWOULDBLOCK ? -ETIMEDOUT : -err;
 		}
-		if (waited == 0)
-			log_info("another nvdimm-label-init is running; waiting up to %u s for it",
-				 timeout_ms / 1000);
 		nanosleep(&poll, NULL);
 		waited += LOCK_POLL_MS;
 	}

@@ -6,25 +6,13 @@
 
 /*
  * Every kind of event has its own journal MESSAGE_ID so that operators can
- * filter for it and the catalog can explain it. The ids are part of the
- * interface: never change one.
+ * filter for it and the catalog can explain it; messages.def lists them.
  */
 enum log_msg {
-	MSG_NONE,          /* plain diagnostics, no MESSAGE_ID */
-	MSG_NO_NVDIMM,
-	MSG_LABELLED,
-	MSG_LABEL_LESS,
-	MSG_LABELS_LOST,
-	MSG_INITIALIZED,
-	MSG_UNSUPPORTED,
-	MSG_REFUSED,
-	MSG_FAILED,
-	MSG_RECOVERED,
-	MSG_STAMP_INVALID,
-	MSG_SKIPPED,
-	MSG_SUMMARY,
-	MSG_FORCED,
-	MSG_DRY_RUN,
+	MSG_NONE, /* plain diagnostics, no MESSAGE_ID */
+#define MSG(name, id, priority, words) MSG_##name,
+#include "messages.def"
+#undef MSG
 	MSG_COUNT,
 };
 
@@ -57,10 +45,6 @@ void log_setup(enum log_target target, int max_priority);
 /* Replaces the output; tests capture records with it. */
 void log_set_sink(log_sink_fn sink, void *userdata);
 int log_get_max_priority(void);
-
-const char *log_msg_id(enum log_msg msg);
-const char *log_msg_name(enum log_msg msg);
-int log_msg_priority(enum log_msg msg);
 
 void log_event(enum log_msg msg, const struct log_fields *fields, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -10,12 +10,18 @@
  * negative errno and leaves the logging to its caller.
  */
 struct ops {
-	/* Load the NVDIMM drivers and wait for the buses to finish probing. */
-	int (*load_drivers)(void *userdata);
+	/*
+	 * Load the NVDIMM drivers and wait for the buses to finish probing; on
+	 * failure *what names the step that failed (a module, a bus).
+	 */
+	int (*load_drivers)(void *userdata, const char **what);
 	/* A fresh view of the devices, never a cached one. */
 	int (*read_snapshot)(void *userdata, struct snapshot **out);
 	int (*disable_region)(void *userdata, const char *region);
 	int (*enable_region)(void *userdata, const char *region);
-	/* Write a fresh label index and make the kernel drop its cached copy. */
+	/*
+	 * Write a fresh label index and make the kernel drop its cached copy.
+	 * Returns 1 when a valid index was there already and was kept.
+	 */
 	int (*init_labels)(void *userdata, const char *nmem, enum label_version version);
 };

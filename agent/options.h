@@ -36,7 +36,7 @@ struct options {
 
 /*
  * Parses argv without side effects (no exit, no output). On error returns
- * -EINVAL and points *error at a one-line message (static or in errbuf).
+ * -EINVAL with a one-line message in errbuf.
  */
 int options_parse(int argc, char **argv, struct options *opts, char *errbuf, size_t errlen);
 bool options_region_selected(const struct options *opts, const char *region);

@@ -6,54 +6,58 @@
 #include <string.h>
 #include <linux/ndctl.h>
 
+#include "macro.h"
 #include "plan.h"
+
+/* The names are what --status, --json and the journal's NVDIMM_REASON show. */
+static const char *const state_names[] = {
+	[STATE_NOT_PMEM] = "not-pmem",
+	[STATE_DISABLED] = "disabled",
+	[STATE_LABELLED] = "labelled",
+	[STATE_OTHER] = "other",
+	[STATE_NO_DIMM] = "no-dimm",
+	[STATE_NO_LABEL_AREA] = "no-label-area",
+	[STATE_LABEL_LESS] = "label-less",
+};
+
+static const char *const verdict_names[] = {
+	[VERDICT_NOT_OURS] = "not-ours",
+	[VERDICT_DISABLED] = "disabled",
+	[VERDICT_RECOVER] = "recover",
+	[VERDICT_LABELLED] = "labelled",
+	[VERDICT_UNSUPPORTED] = "unsupported",
+	[VERDICT_INIT] = "initialize",
+	[VERDICT_REFUSED] = "refused",
+};
+
+static const char *const reason_names[] = {
+	[REASON_NONE] = "none",
+	[REASON_BUSY] = "busy",
+	[REASON_CONFIGURED] = "configured",
+	[REASON_SYSTEM_RAM] = "system-ram",
+	[REASON_SIGNATURE] = "signature",
+	[REASON_UNREADABLE] = "unreadable",
+	[REASON_LAYOUT] = "layout",
+	[REASON_SHARED_DIMM] = "shared-dimm",
+	[REASON_UNSELECTED_SIBLING] = "unselected-sibling",
+	[REASON_NO_DIMM] = "no-dimm",
+};
+
+#define NAME_OF(names, i) ((size_t)(i) < ARRAY_SIZE(names) ? (names)[i] : "unknown")
+
+const char *region_state_name(enum region_state s)
+{
+	return NAME_OF(state_names, s);
+}
 
 const char *verdict_name(enum verdict v)
 {
-	switch (v) {
-	case VERDICT_NOT_OURS:
-		return "not-ours";
-	case VERDICT_DISABLED:
-		return "disabled";
-	case VERDICT_RECOVER:
-		return "recover";
-	case VERDICT_LABELLED:
-		return "labelled";
-	case VERDICT_UNSUPPORTED:
-		return "unsupported";
-	case VERDICT_INIT:
-		return "initialize";
-	case VERDICT_REFUSED:
-		return "refused";
-	}
-	return "unknown";
+	return NAME_OF(verdict_names, v);
 }
 
 const char *reason_name(enum reason r)
 {
-	switch (r) {
-	case REASON_NONE:
-		return "none";
-	case REASON_BUSY:
-		return "busy";
-	case REASON_CONFIGURED:
-		return "configured";
-	case REASON_SYSTEM_RAM:
-		return "system-ram";
-	case REASON_SIGNATURE:
-		return "signature";
-	case REASON_UNREADABLE:
-		return "unreadable";
-	case REASON_LAYOUT:
-		return "layout";
-	case REASON_SHARED_DIMM:
-		return "shared-dimm";
-	case REASON_UNSELECTED:
-		return "unselected-sibling";
-	case REASON_NO_DIMM:
-		return "no-dimm";
-	}
-	return "unknown";
+	return NAME_OF(reason_names, r);
 }
 
 static bool region_has_pending_dimm(const struct snapshot *snap, const struct snap_region *r,
@@ -84,7 +88,7 @@ static void decide_namespace(const struct snap_namespace *ns, bool force, struct
 		refuse(p, REASON_CONFIGURED);
 	else if (ns->busy)
 		refuse(p, REASON_BUSY);
-	else if (!ns->enabled || !ns->blockdev[0] || ns->probe_failed) {
+	else if (!ns->enabled || !ns->blockdev[0] || ns->probe_error) {
 		if (force)
 			p->forced = true;
 		else
@@ -101,33 +105,40 @@ static void decide_region(const struct snapshot *snap, const struct snap_region 
 			  const struct stamp *stamp, bool force, struct region_plan *p)
 {
 	if (!r->pmem) {
+		p->state = STATE_NOT_PMEM;
 		p->verdict = VERDICT_NOT_OURS;
 		return;
 	}
 	if (!r->enabled) {
+		p->state = STATE_DISABLED;
 		p->verdict = region_has_pending_dimm(snap, r, stamp) ? VERDICT_RECOVER
 								    : VERDICT_DISABLED;
 		return;
 	}
 	if (r->nstype == ND_DEVICE_NAMESPACE_PMEM) {
+		p->state = STATE_LABELLED;
 		p->verdict = VERDICT_LABELLED;
 		return;
 	}
 	if (r->nstype != ND_DEVICE_NAMESPACE_IO) {
+		p->state = STATE_OTHER;
 		p->verdict = VERDICT_NOT_OURS;
 		return;
 	}
 	if (r->n_dimms == 0) {
+		p->state = STATE_NO_DIMM;
 		p->verdict = VERDICT_UNSUPPORTED;
 		p->reason = REASON_NO_DIMM;
 		return;
 	}
 	for (size_t i = 0; i < r->n_dimms; i++) {
 		if (!snap->dimms[r->dimms[i]].label_support) {
+			p->state = STATE_NO_LABEL_AREA;
 			p->verdict = VERDICT_UNSUPPORTED;
 			return;
 		}
 	}
+	p->state = STATE_LABEL_LESS;
 	if (r->n_namespaces != 1 || r->namespaces[0].size != r->size) {
 		refuse(p, REASON_LAYOUT);
 		return;
@@ -199,7 +210,7 @@ static void group_regions(const struct snapshot *snap, struct plan *plan, size_t
 				p->other = blocker;
 			} else if (unselected != n) {
 				if (p->selected) {
-					refuse(p, REASON_UNSELECTED);
+					refuse(p, REASON_UNSELECTED_SIBLING);
 					p->other = unselected;
 				}
 			} else {

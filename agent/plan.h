@@ -18,6 +18,17 @@ enum verdict {
 	VERDICT_REFUSED,
 };
 
+/* What the devices show about a region, as --status names it; the verdict follows from it. */
+enum region_state {
+	STATE_NOT_PMEM,
+	STATE_DISABLED,
+	STATE_LABELLED,
+	STATE_OTHER,          /* enabled pmem, neither labelled nor label-less */
+	STATE_NO_DIMM,
+	STATE_NO_LABEL_AREA,  /* a dimm without label commands */
+	STATE_LABEL_LESS,
+};
+
 enum reason {
 	REASON_NONE,
 	REASON_BUSY,              /* namespace open or mounted */
@@ -27,16 +38,16 @@ enum reason {
 	REASON_UNREADABLE,        /* contents could not be checked */
 	REASON_LAYOUT,            /* label-less but not one raw namespace over the region */
 	REASON_SHARED_DIMM,       /* shares a dimm with a region that can't be disabled */
-	REASON_UNSELECTED,        /* shares a dimm with a region not named by --region */
+	REASON_UNSELECTED_SIBLING, /* shares a dimm with a region not named by --region */
 	REASON_NO_DIMM,           /* no NVDIMM behind the region (e.g. legacy pmem) */
 };
 
 struct region_plan {
+	enum region_state state;
 	enum verdict verdict;
 	enum reason reason;
 	bool selected;
 	bool forced;          /* --force overrode a signature */
-	size_t namespace;     /* the namespace the reason is about */
 	size_t other;         /* the region that blocks this one */
 	unsigned int group;   /* 1-based set of regions initialized together, 0 = none */
 };
@@ -68,5 +79,6 @@ bool plan_has(const struct plan *plan, enum verdict verdict);
 bool plan_new_work(const struct snapshot *before, const struct snapshot *now,
 		   const struct plan *now_plan);
 
+const char *region_state_name(enum region_state s);
 const char *verdict_name(enum verdict v);
 const char *reason_name(enum reason r);

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <blkid.h>
 
-#include "log.h"
+#include "macro.h"
 #include "probe.h"
 
 /*
@@ -35,7 +35,7 @@ static int probe_info_block(int fd, struct snap_namespace *ns)
 
 	if (n < 0)
 		return -errno;
-	for (size_t i = 0; i < sizeof(info_blocks) / sizeof(info_blocks[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(info_blocks); i++) {
 		if ((size_t)n >= info_blocks[i].len &&
 		    memcmp(buf, info_blocks[i].magic, info_blocks[i].len) == 0) {
 			snprintf(ns->signature, sizeof(ns->signature), "%s", info_blocks[i].name);
@@ -94,19 +94,14 @@ void probe_namespace(struct snap_namespace *ns)
 	if (fd < 0) {
 		if (errno == EBUSY)
 			ns->busy = true;
-		else {
-			log_warning("cannot open %s to check its contents: %s", path,
-				    strerror(errno));
-			ns->probe_failed = true;
-		}
+		else
+			ns->probe_error = errno;
 		return;
 	}
 	r = probe_info_block(fd, ns);
 	if (r == 0)
 		r = probe_blkid(fd, ns);
-	if (r < 0) {
-		log_warning("cannot read %s to check its contents: %s", path, strerror(-r));
-		ns->probe_failed = true;
-	}
+	if (r < 0)
+		ns->probe_error = -r;
 	close(fd);
 }

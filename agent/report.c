@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "log.h"
@@ -16,12 +17,20 @@ static void format_time(long long t, char *buf, size_t len)
 		snprintf(buf, len, "an earlier run");
 }
 
+/* Why the contents of a label-less region's namespace could not be checked. */
+static const char *unreadable_why(const struct snap_namespace *ns)
+{
+	if (ns->probe_error)
+		return strerror(ns->probe_error);
+	return ns->enabled ? "no block device" : "namespace disabled";
+}
+
 static void report_dimm_init(const struct snapshot *snap, const struct plan *plan,
 			     const struct stamp *stamp, size_t ri, size_t di, bool dry_run)
 {
 	const struct snap_region *r = &snap->regions[ri];
 	const struct snap_dimm *d = &snap->dimms[di];
-	const struct snap_namespace *ns = &r->namespaces[0];
+	const struct snap_namespace *ns = r->namespaces;
 	const struct log_fields f = { .region = r->name, .nmem = d->name, .id = d->id,
 				      .blockdev = ns->blockdev[0] ? ns->blockdev : NULL };
 
@@ -51,14 +60,15 @@ static void report_refused(const struct snapshot *snap, const struct plan *plan,
 {
 	const struct snap_region *r = &snap->regions[ri];
 	const struct region_plan *p = &plan->regions[ri];
-	/* Namespace reasons come with a namespace; the placeholder keeps that a non-assumption. */
-	static const struct snap_namespace none = { .name = "(no namespace)" };
-	const struct snap_namespace *ns = p->namespace < r->n_namespaces ?
-					  &r->namespaces[p->namespace] : &none;
+	/*
+	 * plan.c refuses a region without exactly one namespace for its layout
+	 * before anything else; every other refusal is about that namespace.
+	 */
+	const struct snap_namespace *ns = r->namespaces;
 	const char *other = p->other < snap->n_regions ? snap->regions[p->other].name : "?";
 	struct log_fields f = { .region = r->name, .reason = reason_name(p->reason) };
 
-	if (ns->blockdev[0])
+	if (p->reason != REASON_LAYOUT && ns->blockdev[0])
 		f.blockdev = ns->blockdev;
 	switch (p->reason) {
 	case REASON_BUSY:
@@ -85,9 +95,9 @@ static void report_refused(const struct snapshot *snap, const struct plan *plan,
 		break;
 	case REASON_UNREADABLE:
 		log_event(MSG_REFUSED, &f,
-			  "%s is label-less but the contents of %s could not be checked (namespace "
-			  "disabled or unreadable): not touched (use --force to initialize anyway)",
-			  r->name, ns->name);
+			  "%s is label-less but the contents of %s could not be checked (%s): "
+			  "not touched (use --force to initialize anyway)",
+			  r->name, ns->name, unreadable_why(ns));
 		break;
 	case REASON_LAYOUT:
 		log_event(MSG_REFUSED, &f,
@@ -99,7 +109,7 @@ static void report_refused(const struct snapshot *snap, const struct plan *plan,
 			  "%s shares a dimm with %s (%s), which cannot be disabled with it: "
 			  "not touched", r->name, other, verdict_name(plan->regions[p->other].verdict));
 		break;
-	case REASON_UNSELECTED:
+	case REASON_UNSELECTED_SIBLING:
 		log_event(MSG_REFUSED, &f,
 			  "%s shares a dimm with %s, which was not selected: add --region %s",
 			  r->name, other, other);
@@ -171,7 +181,7 @@ void report_plan(const struct snapshot *snap, const struct plan *plan,
 			if (!p->group)
 				break;
 			if (p->forced) {
-				const struct snap_namespace *ns = &r->namespaces[0];
+				const struct snap_namespace *ns = r->namespaces;
 				const struct log_fields f = {
 					.region = r->name, .blockdev = ns->blockdev,
 					.signature = ns->signature[0] ? ns->signature : NULL,
@@ -186,7 +196,8 @@ void report_plan(const struct snapshot *snap, const struct plan *plan,
 				else
 					log_event(MSG_FORCED, &f,
 						  "--force: initializing %s although the contents of %s "
-						  "could not be checked", r->name, ns->name);
+						  "could not be checked (%s)", r->name, ns->name,
+						  unreadable_why(ns));
 			}
 			for (size_t j = 0; j < r->n_dimms; j++)
 				report_dimm_init(snap, plan, stamp, ri, r->dimms[j], dry_run);

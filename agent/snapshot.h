@@ -31,7 +31,7 @@ struct snap_namespace {
 	bool busy;                    /* exclusive open failed with EBUSY */
 	bool system_ram;              /* devdax memory online as system-ram */
 	char signature[SNAP_NAME_MAX]; /* what the contents carry, empty if none */
-	bool probe_failed;            /* contents could not be read */
+	int probe_error;              /* errno of opening or reading the contents, 0 if none */
 };
 
 struct snap_dimm {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "macro.h"
 #include "stamp.h"
 
 #define STAMP_HEADER "nvdimm-label-init stamp 1"
@@ -37,7 +38,6 @@ static const char *const state_names[] = {
 	[STAMP_PENDING] = "pending",
 	[STAMP_PENDING_LOST] = "pending-lost",
 };
-#define N_STATES (sizeof(state_names) / sizeof(state_names[0]))
 
 const char *stamp_state_name(enum stamp_state state)
 {
@@ -148,10 +148,10 @@ static int parse_line(char *line, struct stamp *out, const char **why)
 		*why = "a dimm id has invalid characters or length";
 		return -EINVAL;
 	}
-	for (k = 0; k < N_STATES; k++)
+	for (k = 0; k < ARRAY_SIZE(state_names); k++)
 		if (strcmp(words[2], state_names[k]) == 0)
 			break;
-	if (k == N_STATES) {
+	if (k == ARRAY_SIZE(state_names)) {
 		*why = "a dimm has an unknown state";
 		return -EINVAL;
 	}

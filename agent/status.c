@@ -4,25 +4,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <json-c/json.h>
-#include <linux/ndctl.h>
 
 #include "status.h"
-
-static const char *region_state(const struct snapshot *snap, const struct snap_region *r)
-{
-	if (!r->pmem)
-		return "not-pmem";
-	if (!r->enabled)
-		return "disabled";
-	if (r->nstype == ND_DEVICE_NAMESPACE_PMEM)
-		return "labelled";
-	if (r->nstype != ND_DEVICE_NAMESPACE_IO)
-		return "other";
-	for (size_t i = 0; i < r->n_dimms; i++)
-		if (!snap->dimms[r->dimms[i]].label_support)
-			return "no-label-area";
-	return r->n_dimms ? "label-less" : "no-dimm";
-}
 
 static const char *stamp_state_of(const struct stamp *stamp, const char *id)
 {
@@ -63,7 +46,7 @@ static void print_text(const struct snapshot *snap, const struct plan *plan,
 		if (!p->selected)
 			continue;
 		printf("%s: %s, size %llu, available %llu, action %s", r->name,
-		       region_state(snap, r), r->size, r->available, verdict_name(p->verdict));
+		       region_state_name(p->state), r->size, r->available, verdict_name(p->verdict));
 		if (p->reason != REASON_NONE)
 			printf(" (%s)", reason_name(p->reason));
 		printf("\n  dimms:");
@@ -131,7 +114,7 @@ static struct json_object *region_json(const struct snapshot *snap, const struct
 		err |= json_object_array_add(nss, n);
 	}
 	err |= add(o, "region", json_object_new_string(r->name));
-	err |= add(o, "state", json_object_new_string(region_state(snap, r)));
+	err |= add(o, "state", json_object_new_string(region_state_name(p->state)));
 	err |= add(o, "enabled", json_object_new_boolean(r->enabled));
 	err |= add(o, "size", json_object_new_uint64(r->size));
 	err |= add(o, "available_size", json_object_new_uint64(r->available));

@@ -9,6 +9,7 @@
 #include <linux/ndctl.h>
 
 #include "fake.h"
+#include "macro.h"
 
 void fake_init(struct fake *f, struct snapshot *world)
 {
@@ -83,18 +84,21 @@ fail:
 	return -ENOMEM;
 }
 
-static int fake_load_drivers(void *userdata)
+static int fake_load_drivers(void *userdata, const char **what)
 {
 	struct fake *f = userdata;
 
-	return f->drivers_fail ? -ENOENT : 0;
+	if (!f->drivers_fail)
+		return 0;
+	*what = "nfit";
+	return -ENOENT;
 }
 
 static int fake_read_snapshot(void *userdata, struct snapshot **out)
 {
 	struct fake *f = userdata;
 
-	if (f->snapshot_fail_after && f->n_snapshots >= f->snapshot_fail_after)
+	if (f->snapshots_fail || (f->snapshot_fail_after && f->n_snapshots >= f->snapshot_fail_after))
 		return -EIO;
 	f->n_snapshots++;
 	if (f->before_snapshot)
@@ -127,13 +131,12 @@ static bool dimm_in_enabled_region(const struct snapshot *s, size_t dimm)
 	return false;
 }
 
-static int fake_init_labels(void *userdata, const char *name, enum label_version version)
+static int fake_init_labels(void *userdata, const char *name, enum label_version version UNUSED)
 {
 	struct fake *f = userdata;
 	struct snap_dimm *d = snapshot_find_dimm(f->world, name);
 	int e = record(f, "init", name);
 
-	(void)version;
 	if (f->raise_in_init)
 		raise(f->raise_in_init);
 	if (e < 0)
@@ -144,7 +147,7 @@ static int fake_init_labels(void *userdata, const char *name, enum label_version
 		return -EBUSY;
 	if (!f->init_does_nothing)
 		d->labelled = true;
-	return 0;
+	return f->index_valid ? 1 : 0;
 }
 
 static int fake_enable_region(void *userdata, const char *name)

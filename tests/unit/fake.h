@@ -20,7 +20,9 @@ struct fake {
 	int fail_errno;
 	bool init_does_nothing;   /* init "succeeds" but writes nothing */
 	bool drivers_fail;
+	bool snapshots_fail;      /* every read_snapshot fails */
 	unsigned int snapshot_fail_after; /* fail read_snapshot calls after this many */
+	bool index_valid;         /* init finds a valid index: keeps it and returns 1 */
 	unsigned int n_snapshots;
 	int raise_in_init;        /* signal to raise inside init_labels, 0 = none */
 	/* Called before the N-th read_snapshot (1-based), e.g. to hot-plug a dimm. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "macro.h"
 #include "options.h"
 
 /* A typed sentinel: a bare NULL in a variadic call may not be a pointer. */
@@ -30,12 +31,11 @@ static int parse(struct options *o, char *err, ...)
 	return options_parse(argc, argv, o, err, 256);
 }
 
-static void defaults(void **state)
+static void defaults(void **state UNUSED)
 {
 	struct options o;
 	char err[256];
 
-	(void)state;
 	assert_int_equal(parse(&o, err, END), 0);
 	assert_int_equal(o.mode, MODE_APPLY);
 	assert_false(o.force);
@@ -48,12 +48,11 @@ static void defaults(void **state)
 	assert_true(options_region_selected(&o, "region3"));
 }
 
-static void every_option(void **state)
+static void every_option(void **state UNUSED)
 {
 	struct options o;
 	char err[256];
 
-	(void)state;
 	assert_int_equal(parse(&o, err, "-n", "-r", "region1", "--region=region12", "-f",
 			       "--label-version", "1.2", "--state-dir=/run/x", "--log=console",
 			       "-v", END), 0);
@@ -79,17 +78,16 @@ static void every_option(void **state)
 	assert_int_equal(o.mode, MODE_VERSION);
 }
 
-static void repeated_region_counted_once(void **state)
+static void repeated_region_counted_once(void **state UNUSED)
 {
 	struct options o;
 	char err[256];
 
-	(void)state;
 	assert_int_equal(parse(&o, err, "-r", "region0", "-r", "region0", END), 0);
 	assert_int_equal(o.n_regions, 1);
 }
 
-static void bad(void **state)
+static void bad(void **state UNUSED)
 {
 	static const char *const cases[][4] = {
 		{ "--region", NULL },
@@ -122,8 +120,7 @@ static void bad(void **state)
 	struct options o;
 	char err[256];
 
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *argv[6] = { "nvdimm-label-init" };
 		int argc = 1;
 
@@ -137,7 +134,7 @@ static void bad(void **state)
 	}
 }
 
-static void too_many_regions(void **state)
+static void too_many_regions(void **state UNUSED)
 {
 	static char names[OPTIONS_MAX_REGIONS + 1][16];
 	char *argv[2 * (OPTIONS_MAX_REGIONS + 1) + 1] = { "nvdimm-label-init" };
@@ -145,7 +142,6 @@ static void too_many_regions(void **state)
 	char err[256];
 	int argc = 1;
 
-	(void)state;
 	for (int i = 0; i <= OPTIONS_MAX_REGIONS; i++) {
 		snprintf(names[i], sizeof(names[i]), "region%d", i);
 		argv[argc++] = "-r";

@@ -2,6 +2,7 @@
 /* Table-driven tests of the decision: hand-built snapshots in, verdicts out. */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <linux/ndctl.h>
 
 #include "fixtures.h"
+#include "macro.h"
 #include "plan.h"
 
 #define GIB (1ULL << 30)
@@ -22,6 +24,7 @@ struct expect_region {
 	bool grouped;
 	bool forced;
 	const char *other;
+	const char *state;    /* what --status shows; not checked when NULL */
 };
 
 struct expect_dimm {
@@ -100,7 +103,7 @@ static void signature(struct snapshot *s)
 static void unreadable(struct snapshot *s)
 {
 	one_label_less(s);
-	s->regions[0].namespaces[0].probe_failed = true;
+	s->regions[0].namespaces[0].probe_error = EIO;
 }
 
 static void disabled_namespace(struct snapshot *s)
@@ -191,26 +194,27 @@ static void legacy_pmem(struct snapshot *s)
 	fx_label_less(s, 0, 8 * GIB);
 }
 
-static void empty(struct snapshot *s)
+static void empty(struct snapshot *s UNUSED)
 {
-	(void)s;
 }
 
 static const struct plan_case cases[] = {
 	{ "empty system", empty, .n_groups = 0 },
 	{ "single label-less dimm", one_label_less, .n_groups = 1,
-	  .expect = { { "region0", VERDICT_INIT, REASON_NONE, true } },
+	  .expect = { { "region0", VERDICT_INIT, REASON_NONE, true, .state = "label-less" } },
 	  .dimms = { { "nmem0", true, false } } },
 	{ "numbering not from 0", high_numbers, .n_groups = 1,
 	  .expect = { { "region7", VERDICT_INIT, REASON_NONE, true } },
 	  .dimms = { { "nmem3", true, false } } },
 	{ "labelled", one_labelled,
-	  .expect = { { "region0", VERDICT_LABELLED } }, .dimms = { { "nmem0", false } } },
+	  .expect = { { "region0", VERDICT_LABELLED, .state = "labelled" } },
+	  .dimms = { { "nmem0", false } } },
 	{ "no label area", no_label_area,
-	  .expect = { { "region0", VERDICT_UNSUPPORTED } }, .dimms = { { "nmem0", false } } },
+	  .expect = { { "region0", VERDICT_UNSUPPORTED, .state = "no-label-area" } },
+	  .dimms = { { "nmem0", false } } },
 	{ "legacy pmem without dimm", legacy_pmem,
-	  .expect = { { "region0", VERDICT_UNSUPPORTED, REASON_NO_DIMM } } },
-	{ "busy", busy, .expect = { { "region0", VERDICT_REFUSED, REASON_BUSY } },
+	  .expect = { { "region0", VERDICT_UNSUPPORTED, REASON_NO_DIMM, .state = "no-dimm" } } },
+	{ "busy", busy, .expect = { { "region0", VERDICT_REFUSED, REASON_BUSY, .state = "label-less" } },
 	  .dimms = { { "nmem0", false } } },
 	{ "busy with --force", busy, .force = true,
 	  .expect = { { "region0", VERDICT_REFUSED, REASON_BUSY } },
@@ -258,7 +262,7 @@ static const struct plan_case cases[] = {
 	  .expect = { { "region0", VERDICT_REFUSED, REASON_SHARED_DIMM, .other = "region1" },
 		      { "region1", VERDICT_LABELLED } } },
 	{ "--region leaves out a region sharing the dimm", shared_dimm, .regions = { "region0" },
-	  .expect = { { "region0", VERDICT_REFUSED, REASON_UNSELECTED, .other = "region1" } },
+	  .expect = { { "region0", VERDICT_REFUSED, REASON_UNSELECTED_SIBLING, .other = "region1" } },
 	  .dimms = { { "nmem0", false } } },
 	{ "--region both regions sharing the dimm", shared_dimm,
 	  .regions = { "region1", "region0" }, .n_groups = 1,
@@ -277,15 +281,16 @@ static const struct plan_case cases[] = {
 	  .expect = { { "region0", VERDICT_LABELLED }, { "region1", VERDICT_INIT, .grouped = true },
 		      { "region2", VERDICT_UNSUPPORTED } },
 	  .dimms = { { "nmem0", false }, { "nmem1", true }, { "nmem2", false } } },
-	{ "not a pmem region", not_pmem, .expect = { { "region0", VERDICT_NOT_OURS } } },
+	{ "not a pmem region", not_pmem,
+	  .expect = { { "region0", VERDICT_NOT_OURS, .state = "not-pmem" } } },
 	{ "disabled by someone else", disabled_region,
-	  .expect = { { "region0", VERDICT_DISABLED } } },
+	  .expect = { { "region0", VERDICT_DISABLED, .state = "disabled" } } },
 	{ "left disabled by an interrupted run", disabled_region, .stamp_pending = { "id-0" },
-	  .expect = { { "region0", VERDICT_RECOVER } } },
+	  .expect = { { "region0", VERDICT_RECOVER, .state = "disabled" } } },
 	{ "left disabled while putting lost labels back", disabled_region,
 	  .stamp_pending_lost = { "id-0" }, .expect = { { "region0", VERDICT_RECOVER } } },
 	{ "two namespaces without labels", two_namespaces,
-	  .expect = { { "region0", VERDICT_REFUSED, REASON_LAYOUT } } },
+	  .expect = { { "region0", VERDICT_REFUSED, REASON_LAYOUT, .state = "label-less" } } },
 	{ "namespace smaller than the region", short_namespace,
 	  .expect = { { "region0", VERDICT_REFUSED, REASON_LAYOUT } } },
 };
@@ -330,6 +335,8 @@ static void run_case(void **state)
 		assert_int_equal(p->forced, e->forced);
 		if (e->other)
 			assert_string_equal(s->regions[p->other].name, e->other);
+		if (e->state)
+			assert_string_equal(region_state_name(p->state), e->state);
 	}
 	for (size_t i = 0; i < 4 && c->dimms[i].name; i++) {
 		const struct snap_dimm *d = snapshot_find_dimm(s, c->dimms[i].name);
@@ -347,14 +354,13 @@ static void run_case(void **state)
 }
 
 /* Regions sharing a dimm must be initialized in the same group, or the write is refused. */
-static void shared_dimm_same_group(void **state)
+static void shared_dimm_same_group(void **state UNUSED)
 {
 	struct snapshot *s = fx_new();
 	struct stamp stamp = { 0 };
 	struct options opts = { 0 };
 	struct plan plan;
 
-	(void)state;
 	shared_dimm(s);
 	assert_int_equal(plan_make(s, &stamp, &opts, &plan), 0);
 	assert_int_equal(plan.regions[0].group, plan.regions[1].group);
@@ -365,8 +371,8 @@ static void shared_dimm_same_group(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0]) + 1];
-	size_t n = sizeof(cases) / sizeof(cases[0]);
+	struct CMUnitTest tests[ARRAY_SIZE(cases) + 1];
+	size_t n = ARRAY_SIZE(cases);
 
 	for (size_t i = 0; i < n; i++)
 		tests[i] = (struct CMUnitTest){ .name = cases[i].title, .test_func = run_case,

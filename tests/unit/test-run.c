@@ -23,6 +23,7 @@
 #include "fake.h"
 #include "fixtures.h"
 #include "log.h"
+#include "macro.h"
 #include "run.h"
 #include "stamp.h"
 
@@ -36,9 +37,14 @@ struct captured {
 	char text[512];
 };
 
+struct fault;
+
 struct env {
 	char dir[64];
 	char state[96];
+	char elsewhere[160];      /* a state directory a fault points to */
+	int held_fd;              /* a lock a fault holds, -1 if none */
+	const struct fault *fault;
 	struct fake fake;
 	struct options opts;
 	struct captured records[MAX_RECORDS];
@@ -93,6 +99,9 @@ static int setup(void **state)
 		return -1;
 	}
 	snprintf(e->state, sizeof(e->state), "%s/state", e->dir);
+	e->held_fd = -1;
+	/* The fault a logged_once case injects; NULL for the other tests. */
+	e->fault = *state;
 	e->opts = (struct options){ .mode = MODE_APPLY, .state_dir = e->state,
 				    .lock_timeout_ms = 200, .log_priority = LOG_DEBUG };
 	fake_init(&e->fake, fx_new());
@@ -108,6 +117,8 @@ static int teardown(void **state)
 	char cmd[128];
 
 	fake_clear(&e->fake);
+	if (e->held_fd >= 0)
+		close(e->held_fd);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
 	if (system(cmd) != 0)
 		return -1;
@@ -567,9 +578,8 @@ static void snapshot_after_fails_keeps_pending(void **state)
 static volatile sig_atomic_t got_term, enabled_at_term;
 static const struct fake *term_fake;
 
-static void on_term(int sig)
+static void on_term(int sig UNUSED)
 {
-	(void)sig;
 	got_term = 1;
 	enabled_at_term = fake_all_enabled(term_fake);
 }
@@ -655,6 +665,166 @@ static void hotplug_after_a_no_op_pass_is_left_to_its_event(void **state)
 	assert_int_equal(count_records(e, MSG_SUMMARY), 1);
 }
 
+static void kept_index_is_success(void **state)
+{
+	struct env *e = *state;
+
+	world_one_label_less(e);
+	e->fake.index_valid = true;
+	assert_int_equal(run_fake(e), 0);
+	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem0"));
+	assert_true(stamp_says(e, "id-0", STAMP_LABELLED));
+}
+
+/* One failure, one record: each fault below must give exactly one warning or error. */
+struct fault {
+	const char *name;
+	void (*inject)(struct env *e);
+	int status;
+};
+
+static void plant_directory(struct env *e, const char *name)
+{
+	char path[160];
+
+	mkdir(e->state, 0755);
+	snprintf(path, sizeof(path), "%s/%s", e->state, name);
+	assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static void fault_drivers(struct env *e)
+{
+	world_one_label_less(e);
+	e->fake.drivers_fail = true;
+}
+
+static void fault_disable(struct env *e)
+{
+	world_one_label_less(e);
+	e->fake.fail_call = "disable region0";
+}
+
+static void fault_init(struct env *e)
+{
+	world_interleaved(e);
+	e->fake.fail_call = "init nmem1";
+}
+
+static void fault_enable(struct env *e)
+{
+	world_one_label_less(e);
+	e->fake.fail_call = "enable region0";
+}
+
+static void fault_recover(struct env *e)
+{
+	/* The first run leaves the region disabled; the next one cannot enable it either. */
+	fault_enable(e);
+	assert_int_equal(run_fake(e), 1);
+}
+
+static void fault_verify(struct env *e)
+{
+	world_one_label_less(e);
+	e->fake.init_does_nothing = true;
+}
+
+static void fault_first_read(struct env *e)
+{
+	world_one_label_less(e);
+	e->fake.snapshots_fail = true;
+}
+
+static void fault_read_after(struct env *e)
+{
+	world_one_label_less(e);
+	e->fake.snapshot_fail_after = 1;
+}
+
+/* stamp_write removes a leftover temp file, and cannot remove a directory. */
+static void fault_pending_write(struct env *e)
+{
+	world_one_label_less(e);
+	plant_directory(e, ".stamp.tmp");
+}
+
+static void fault_final_write(struct env *e)
+{
+	fx_attach(fx_labelled(e->fake.world, 0, 8 * GIB), fx_dimm(e->fake.world, 0, true, true));
+	plant_directory(e, ".stamp.tmp");
+}
+
+static void fault_stamp(struct env *e)
+{
+	char path[160];
+	FILE *f;
+
+	world_one_label_less(e);
+	mkdir(e->state, 0755);
+	snprintf(path, sizeof(path), "%s/stamp", e->state);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("not a stamp\n", f);
+	fclose(f);
+}
+
+static void fault_state_dir(struct env *e)
+{
+	world_one_label_less(e);
+	snprintf(e->elsewhere, sizeof(e->elsewhere), "%s/missing/state", e->dir);
+	e->opts.state_dir = e->elsewhere;
+}
+
+static void fault_lock(struct env *e)
+{
+	char path[160];
+
+	world_one_label_less(e);
+	mkdir(e->state, 0755);
+	snprintf(path, sizeof(path), "%s/lock", e->state);
+	e->held_fd = open(path, O_RDWR | O_CREAT, 0600);
+	assert_true(e->held_fd >= 0);
+	assert_int_equal(flock(e->held_fd, LOCK_EX), 0);
+}
+
+static void fault_region(struct env *e)
+{
+	world_one_label_less(e);
+	e->opts.regions[e->opts.n_regions++] = "region5";
+}
+
+static void logged_once(void **state)
+{
+	struct env *e = *state;
+	unsigned int n = 0;
+
+	e->fault->inject(e);
+	assert_int_equal(run_fake(e), e->fault->status);
+	for (unsigned int i = 0; i < e->n_records; i++)
+		if (e->records[i].priority <= LOG_WARNING) {
+			print_message("# %s\n", e->records[i].text);
+			n++;
+		}
+	assert_int_equal(n, 1);
+}
+
+static const struct fault faults[] = {
+	{ "drivers fail to load", fault_drivers, 0 },
+	{ "disable fails", fault_disable, 1 },
+	{ "a label write fails", fault_init, 1 },
+	{ "enable fails", fault_enable, 1 },
+	{ "enable fails in recovery", fault_recover, 1 },
+	{ "verification fails", fault_verify, 1 },
+	{ "the first read fails", fault_first_read, 1 },
+	{ "the read after the changes fails", fault_read_after, 1 },
+	{ "writing the pending marks fails", fault_pending_write, 1 },
+	{ "writing the final stamp fails", fault_final_write, 1 },
+	{ "the stamp is garbled", fault_stamp, 0 },
+	{ "the state directory cannot be made", fault_state_dir, 1 },
+	{ "the lock stays held", fault_lock, 1 },
+	{ "--region names no region", fault_region, EXIT_USAGE },
+};
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -689,7 +859,19 @@ int main(void)
 		cmocka_unit_test_setup_teardown(failed_init_is_not_new_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(hotplug_after_a_no_op_pass_is_left_to_its_event,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(kept_index_is_success, setup, teardown),
 	};
 
-	return cmocka_run_group_tests_name("run", tests, NULL, NULL);
+	struct CMUnitTest all[ARRAY_SIZE(tests) + ARRAY_SIZE(faults)];
+	size_t n = ARRAY_SIZE(tests);
+	char names[ARRAY_SIZE(faults)][96];
+
+	memcpy(all, tests, sizeof(tests));
+	for (size_t i = 0; i < ARRAY_SIZE(faults); i++) {
+		snprintf(names[i], sizeof(names[i]), "logged once: %s", faults[i].name);
+		all[n++] = (struct CMUnitTest){ .name = names[i], .test_func = logged_once,
+						.setup_func = setup, .teardown_func = teardown,
+						.initial_state = (void *)&faults[i] };
+	}
+	return _cmocka_run_group_tests("run", all, n, NULL, NULL);
 }

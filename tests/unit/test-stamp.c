@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "macro.h"
 #include "stamp.h"
 
 struct env {
@@ -141,7 +142,7 @@ static void garbled(void **state)
 	};
 	struct env *e = *state;
 
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
 		put(e, STAMP_FILE, texts[i], strlen(texts[i]));
 		assert_non_null(read_why(e, -EINVAL));
 	}
@@ -240,12 +241,11 @@ static void owned_by_another_user(void **state)
 	assert_non_null(strstr(read_why(e, -EINVAL), "another user"));
 }
 
-static void ids_checked(void **state)
+static void ids_checked(void **state UNUSED)
 {
 	struct stamp s = { 0 };
 	char long_id[SNAP_ID_MAX + 1];
 
-	(void)state;
 	memset(long_id, 'a', sizeof(long_id) - 1);
 	long_id[sizeof(long_id) - 1] = '\0';
 	assert_int_equal(stamp_set(&s, "", STAMP_LABELLED, 1), -EINVAL);

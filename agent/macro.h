@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* Elements of an array; never use it on a pointer. */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A parameter that a callback's type imposes but this callback does not need. */
+#define UNUSED __attribute__((unused))
