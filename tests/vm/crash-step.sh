@@ -19,7 +19,10 @@
 #                           listing (PREFIXstatedir)
 #   crash_check_capture     after a boot: the unit (unit, unitlog), the
 #                           program's journal (journal) and crash_snapshot now_
-#   crash_reset             make every region label-less again, live
+#   crash_reset             make every region label-less again, live, with
+#                           the unit masked from then on (the dimms' device
+#                           events would start it: the scenario runs the
+#                           program itself)
 #   shim_unit VAR=VALUE...  run the unit under the shim from now on (runtime
 #                           drop-in, gone at the next boot; the shim may write
 #                           marks to /dev/ttyS1)
@@ -97,6 +100,7 @@ crash_run() {
 
 crash_reset() {
 	local nmems
+	systemctl mask --runtime nvdimm-label-init.service >/dev/null 2>&1
 	nmems=$(find /sys/bus/nd/devices/ -maxdepth 1 -name 'nmem*' -printf '%f\n' | sort)
 	# shellcheck disable=SC2086 # one word per dimm
 	labelless_live $nmems
