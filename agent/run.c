@@ -207,18 +207,31 @@ static int step_report(struct run *x)
 /*
  * An NVDIMM needing labels that appeared while the pass ran (hot-plug): its
  * device event may have been merged into this run's start job, so nobody
- * else would label it. The view after the changes costs no extra read.
+ * else would label it. Read last, once the stamp is settled, after the
+ * kernel has finished probing, so that only a dimm arriving in the moments
+ * before the exit is left to its own event. Only after a pass that changed
+ * something: a pass with nothing to do was not started by a new dimm.
  */
 static int step_look_again(struct run *x)
 {
+	struct snapshot *now = NULL;
 	struct plan later = { 0 };
-	int r = x->after ? plan_make(x->after, &x->stamp, x->opts, &later) : 0;
+	const char *what = NULL;
+	int r;
 
+	if (!x->after)
+		return GO_ON;
+	/* Only for its wait on the probing; a failure was reported by step_drivers. */
+	(void)x->ops->load_drivers(x->userdata, &what);
+	r = x->ops->read_snapshot(x->userdata, &now);
+	if (r == 0)
+		r = plan_make(now, &x->stamp, x->opts, &later);
 	if (r < 0)
 		log_warning("looking for NVDIMMs added during the run failed: %s", strerror(-r));
-	else if (x->after)
-		x->again = plan_new_work(x->snap, x->after, &later);
+	else
+		x->again = plan_new_work(x->snap, now, &later);
 	plan_clear(&later);
+	snapshot_free(now);
 	return GO_ON;
 }
 

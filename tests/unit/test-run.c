@@ -641,6 +641,20 @@ static void hotplug_during_run_gets_another_pass(void **state)
 	assert_int_equal(count_records(e, MSG_SUMMARY), 2);
 }
 
+/* Arriving after the verification read, while the stamp is settled: the last look finds it. */
+static void hotplug_after_the_verification_gets_another_pass(void **state)
+{
+	struct env *e = *state;
+
+	world_one_label_less(e);
+	hotplug_at = 3;
+	e->fake.before_snapshot = hotplug;
+	assert_int_equal(run_fake(e), 0);
+	assert_true(fake_called(&e->fake, "init nmem7"));
+	assert_true(stamp_says(e, "id-7", STAMP_LABELLED));
+	assert_int_equal(count_records(e, MSG_SUMMARY), 2);
+}
+
 /* Known dimms still label-less after a pass (a failed write) start no loop. */
 static void failed_init_is_not_new_work(void **state)
 {
@@ -855,6 +869,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(snapshot_after_fails_keeps_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(stop_signal_waits_for_the_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(hotplug_during_run_gets_another_pass, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(hotplug_after_the_verification_gets_another_pass, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(failed_init_is_not_new_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(hotplug_after_a_no_op_pass_is_left_to_its_event,
