@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/ndctl.h>
@@ -72,78 +71,6 @@ int apply_group(const struct snapshot *snap, const struct plan *plan, unsigned i
 		}
 	}
 	free(disabled);
-	return r;
-}
-
-struct group_job {
-	const struct snapshot *snap;
-	const struct plan *plan;
-	enum label_version version;
-	const struct ops *ops;
-	void *handle;      /* the caller's, or a worker of its own */
-	unsigned int group;
-	bool threaded;
-	pthread_t thread;
-	int r;
-};
-
-static void *group_job_run(void *arg)
-{
-	struct group_job *j = arg;
-	bool left_disabled;
-
-	/* A region left disabled is reported by apply_group and stays pending in the stamp. */
-	j->r = apply_group(j->snap, j->plan, j->group, j->version, j->ops, j->handle,
-			   &left_disabled);
-	return NULL;
-}
-
-/* Starts the job in a thread with a worker of its own if it can; if not, the caller runs it. */
-static void group_job_start(struct group_job *j, void *userdata)
-{
-	void *worker;
-	int e = j->ops->worker_new(userdata, &worker);
-
-	if (e == 0) {
-		j->handle = worker;
-		e = -pthread_create(&j->thread, NULL, group_job_run, j);
-		if (e < 0) {
-			j->ops->worker_free(worker);
-			j->handle = userdata;
-		}
-	}
-	if (e < 0)
-		log_debug("group %u waits for the others (no worker: %s)", j->group, strerror(-e));
-	j->threaded = e == 0;
-}
-
-int apply_groups(const struct snapshot *snap, const struct plan *plan, enum label_version version,
-		 const struct ops *ops, void *userdata)
-{
-	struct group_job *jobs = calloc(plan->n_groups ? plan->n_groups : 1, sizeof(*jobs));
-	int r = 0;
-
-	if (!jobs)
-		return -ENOMEM;
-	for (unsigned int g = 0; g < plan->n_groups; g++) {
-		jobs[g] = (struct group_job){ .snap = snap, .plan = plan, .version = version,
-					      .ops = ops, .handle = userdata, .group = g + 1 };
-		/* The first group is this thread's own work. */
-		if (g > 0 && ops->worker_new)
-			group_job_start(&jobs[g], userdata);
-	}
-	for (unsigned int g = 0; g < plan->n_groups; g++)
-		if (!jobs[g].threaded)
-			group_job_run(&jobs[g]);
-	for (unsigned int g = 0; g < plan->n_groups; g++) {
-		if (jobs[g].threaded) {
-			pthread_join(jobs[g].thread, NULL);
-			ops->worker_free(jobs[g].handle);
-		}
-		if (jobs[g].r < 0 && r == 0)
-			r = jobs[g].r;
-	}
-	free(jobs);
 	return r;
 }
 

@@ -16,16 +16,6 @@ int apply_group(const struct snapshot *snap, const struct plan *plan, unsigned i
 		enum label_version version, const struct ops *ops, void *userdata,
 		bool *left_disabled);
 
-/*
- * Carries out every group of the plan, side by side when ops->worker_new
- * gives each group beyond the first a handle of its own (groups share no
- * dimm, so no two threads touch the same device), else one after the
- * other. Every group runs, whatever happens to the others. Returns 0, or
- * the first error in group order.
- */
-int apply_groups(const struct snapshot *snap, const struct plan *plan, enum label_version version,
-		 const struct ops *ops, void *userdata);
-
 /* Enables the regions an interrupted run left disabled. Returns 0 or the first error. */
 int apply_recover(const struct snapshot *snap, const struct plan *plan,
 		  const struct ops *ops, void *userdata);

@@ -374,36 +374,10 @@ out:
 	return r;
 }
 
-/*
- * libndctl, libkmod and libudev keep no locks: a thread of its own needs a
- * context of its own, which finds its devices afresh.
- */
-static int backend_worker_new(void *userdata, void **worker)
-{
-	struct backend *b = NULL;
-	int r = backend_new(&b);
-
-	(void)userdata;
-	if (r == 0)
-		r = renew_ctx(b);
-	if (r < 0)
-		backend_free(b);
-	else
-		*worker = b;
-	return r;
-}
-
-static void backend_worker_free(void *worker)
-{
-	backend_free(worker);
-}
-
 const struct ops backend_ops = {
 	.load_drivers = backend_load_drivers,
 	.read_snapshot = backend_read_snapshot,
 	.disable_region = backend_disable_region,
 	.enable_region = backend_enable_region,
 	.init_labels = backend_init_labels,
-	.worker_new = backend_worker_new,
-	.worker_free = backend_worker_free,
 };

@@ -18,12 +18,4 @@ struct ops {
 	int (*enable_region)(void *userdata, const char *region);
 	/* Write a fresh label index and make the kernel drop its cached copy. */
 	int (*init_labels)(void *userdata, const char *nmem, enum label_version version);
-	/*
-	 * Optional: a handle of its own on the devices for another thread, so
-	 * that groups on disjoint dimms are applied side by side and the
-	 * kernel's waits of one overlap with the work of the other. Without
-	 * it, groups are applied one after the other.
-	 */
-	int (*worker_new)(void *userdata, void **worker);
-	void (*worker_free)(void *worker);
 };

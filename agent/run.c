@@ -210,18 +210,21 @@ static int apply_plan(const struct options *opts, const struct ops *ops, void *u
 		      const struct plan *plan, struct counts *c, struct snapshot **after)
 {
 	long long now = (long long)time(NULL);
-	int result, r;
+	int result = 0, r;
 
-	/* The pending marks must be on disk before any region goes down. */
 	for (unsigned int g = 1; g <= plan->n_groups; g++) {
+		bool left_disabled;
+
+		/* The pending mark must be on disk before any region goes down. */
 		r = mark_pending(stamp, snap, plan, g, now);
+		if (r == 0)
+			r = write_stamp(dirfd, opts, stamp, on_disk);
 		if (r < 0)
 			return r;
+		r = apply_group(snap, plan, g, opts->label_version, ops, userdata, &left_disabled);
+		if (r < 0 && result == 0)
+			result = r;
 	}
-	r = write_stamp(dirfd, opts, stamp, on_disk);
-	if (r < 0)
-		return r;
-	result = apply_groups(snap, plan, opts->label_version, ops, userdata);
 
 	r = ops->read_snapshot(userdata, after);
 	if (r < 0) {

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,66 +180,4 @@ const struct ops fake_ops = {
 	.disable_region = fake_disable_region,
 	.enable_region = fake_enable_region,
 	.init_labels = fake_init_labels,
-};
-
-static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int locked_disable_region(void *userdata, const char *name)
-{
-	int r;
-
-	pthread_mutex_lock(&fake_lock);
-	r = fake_disable_region(userdata, name);
-	pthread_mutex_unlock(&fake_lock);
-	return r;
-}
-
-static int locked_enable_region(void *userdata, const char *name)
-{
-	int r;
-
-	pthread_mutex_lock(&fake_lock);
-	r = fake_enable_region(userdata, name);
-	pthread_mutex_unlock(&fake_lock);
-	return r;
-}
-
-static int locked_init_labels(void *userdata, const char *name, enum label_version version)
-{
-	int r;
-
-	pthread_mutex_lock(&fake_lock);
-	r = fake_init_labels(userdata, name, version);
-	pthread_mutex_unlock(&fake_lock);
-	return r;
-}
-
-static int fake_worker_new(void *userdata, void **worker)
-{
-	struct fake *f = userdata;
-	int r = -ENOMEM;
-
-	pthread_mutex_lock(&fake_lock);
-	if (!f->worker_fails) {
-		f->n_workers++;
-		*worker = f;
-		r = 0;
-	}
-	pthread_mutex_unlock(&fake_lock);
-	return r;
-}
-
-static void fake_worker_free(void *worker)
-{
-	(void)worker;
-}
-
-const struct ops fake_threaded_ops = {
-	.load_drivers = fake_load_drivers,
-	.read_snapshot = fake_read_snapshot,
-	.disable_region = locked_disable_region,
-	.enable_region = locked_enable_region,
-	.init_labels = locked_init_labels,
-	.worker_new = fake_worker_new,
-	.worker_free = fake_worker_free,
 };

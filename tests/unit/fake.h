@@ -23,19 +23,11 @@ struct fake {
 	unsigned int snapshot_fail_after; /* fail read_snapshot calls after this many */
 	unsigned int n_snapshots;
 	int raise_in_init;        /* signal to raise inside init_labels, 0 = none */
-	bool worker_fails;        /* fake_threaded_ops: no worker for another thread */
-	unsigned int n_workers;   /* workers handed out by fake_threaded_ops */
 	/* Called before the N-th read_snapshot (1-based), e.g. to hot-plug a dimm. */
 	void (*before_snapshot)(struct fake *f, unsigned int n);
 };
 
 extern const struct ops fake_ops;
-/*
- * The same, with workers for other threads: every worker is the fake itself,
- * and each call holds a lock, so groups applied side by side interleave
- * their calls as real threads would.
- */
-extern const struct ops fake_threaded_ops;
 
 void fake_init(struct fake *f, struct snapshot *world);
 void fake_clear(struct fake *f);

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -46,11 +45,9 @@ struct env {
 	unsigned int n_records;
 };
 
-/* Groups applied side by side log from their own threads. */
-static pthread_mutex_t capture_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void capture_locked(const struct log_record *r, struct env *e)
+static void capture(const struct log_record *r, void *userdata)
 {
+	struct env *e = userdata;
 	struct captured *c;
 
 	if (e->n_records == MAX_RECORDS)
@@ -68,13 +65,6 @@ static void capture_locked(const struct log_record *r, struct env *e)
 	snprintf(c->reason, sizeof(c->reason), "%s", r->fields->reason ? r->fields->reason : "");
 	snprintf(c->signature, sizeof(c->signature), "%s",
 		 r->fields->signature ? r->fields->signature : "");
-}
-
-static void capture(const struct log_record *r, void *userdata)
-{
-	pthread_mutex_lock(&capture_lock);
-	capture_locked(r, userdata);
-	pthread_mutex_unlock(&capture_lock);
 }
 
 static const struct captured *find_record(const struct env *e, enum log_msg msg,
@@ -130,13 +120,6 @@ static int run_fake(struct env *e)
 	e->n_records = 0;
 	e->fake.n_calls = 0;
 	return run(&e->opts, &fake_ops, &e->fake);
-}
-
-static int run_fake_threaded(struct env *e)
-{
-	e->n_records = 0;
-	e->fake.n_calls = 0;
-	return run(&e->opts, &fake_threaded_ops, &e->fake);
 }
 
 static void read_stamp(struct env *e, struct stamp *stamp)
@@ -672,85 +655,10 @@ static void hotplug_after_a_no_op_pass_is_left_to_its_event(void **state)
 	assert_int_equal(count_records(e, MSG_SUMMARY), 1);
 }
 
-/* Regions on disjoint dimms are applied side by side, each group in a thread of its own. */
-static void groups_side_by_side(void **state)
-{
-	struct env *e = *state;
-
-	world_two_regions(e);
-	assert_int_equal(run_fake_threaded(e), 0);
-	assert_int_equal(e->fake.n_workers, 1);
-	assert_true(fake_called(&e->fake, "init nmem0"));
-	assert_true(fake_called(&e->fake, "init nmem1"));
-	assert_true(fake_all_enabled(&e->fake));
-	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem0"));
-	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem1"));
-	assert_true(stamp_says(e, "id-0", STAMP_LABELLED));
-	assert_true(stamp_says(e, "id-1", STAMP_LABELLED));
-}
-
-/* A group failing in its thread fails alone: the other is labelled, nothing stays down. */
-static void side_by_side_one_group_fails(void **state)
-{
-	struct env *e = *state;
-
-	world_two_regions(e);
-	e->fake.fail_call = "init nmem1";
-	assert_int_equal(run_fake_threaded(e), 1);
-	assert_true(fake_all_enabled(&e->fake));
-	assert_non_null(find_record(e, MSG_FAILED, "region1"));
-	assert_null(find_record(e, MSG_FAILED, "region0"));
-	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem0"));
-	assert_true(stamp_says(e, "id-0", STAMP_LABELLED));
-	assert_false(stamp_says(e, "id-1", STAMP_LABELLED));
-	assert_false(stamp_says(e, "id-1", STAMP_PENDING));
-}
-
-/* A region the thread could not enable again stays pending, with the marker for the boot. */
-static void side_by_side_enable_fails(void **state)
-{
-	struct env *e = *state;
-
-	world_two_regions(e);
-	e->fake.fail_call = "enable region1";
-	assert_int_equal(run_fake_threaded(e), 1);
-	assert_non_null(find_record(e, MSG_FAILED, "region1"));
-	assert_false(fake_all_enabled(&e->fake));
-	assert_true(stamp_says(e, "id-0", STAMP_LABELLED));
-	assert_true(stamp_says(e, "id-1", STAMP_PENDING));
-	assert_true(marker_exists(e));
-
-	e->fake.fail_call = NULL;
-	assert_int_equal(run_fake_threaded(e), 0);
-	assert_true(fake_all_enabled(&e->fake));
-	assert_true(stamp_says(e, "id-1", STAMP_LABELLED));
-	assert_false(marker_exists(e));
-}
-
-/* Without a worker for another thread, the groups run one after the other. */
-static void no_worker_one_after_the_other(void **state)
-{
-	struct env *e = *state;
-
-	world_two_regions(e);
-	e->fake.worker_fails = true;
-	assert_int_equal(run_fake_threaded(e), 0);
-	assert_int_equal(e->fake.n_workers, 0);
-	assert_string_equal(e->fake.calls[0], "disable region0");
-	assert_string_equal(e->fake.calls[3], "disable region1");
-	assert_true(fake_all_enabled(&e->fake));
-	assert_true(stamp_says(e, "id-0", STAMP_LABELLED));
-	assert_true(stamp_says(e, "id-1", STAMP_LABELLED));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(first_boot_initializes, setup, teardown),
-		cmocka_unit_test_setup_teardown(groups_side_by_side, setup, teardown),
-		cmocka_unit_test_setup_teardown(side_by_side_one_group_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(side_by_side_enable_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(no_worker_one_after_the_other, setup, teardown),
 		cmocka_unit_test_setup_teardown(second_run_does_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(lost_labels_warned_and_redone, setup, teardown),
 		cmocka_unit_test_setup_teardown(lost_labels_survive_an_interrupted_run, setup,
