@@ -35,7 +35,8 @@
 #                                back to back (tests/vm/qmp-hotplug); its
 #                                log: $VM_BOOT_DIR/hotplug.log
 #       --hotplug-one-by-one     with --hotplug-on: each dimm only once the
-#                                step has reported the one before labelled
+#                                step has reported the one before labelled,
+#                                and 5 s later (see tests/vm/qmp-hotplug)
 #   vm_out SECTION / vm_rc SECTION   output / exit status of a `cap SECTION`
 #                                of the last boot
 #   vm_journal                   the program's journal records of the last
