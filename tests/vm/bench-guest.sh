@@ -16,9 +16,18 @@
 #   BENCH_TRACE     1: one traced run of the program and of the manual
 #                   sequence, summarized here (the raw traces are megabytes,
 #                   too much for the serial port)
+#   BENCH_IDLE      1: this is the second boot of the seed layout, every
+#                   dimm labelled and the stamp kept by the seed boot (a
+#                   boot with nothing to do): only what of ours started
+#                   during it, then BENCH_HOT dimms hot-added one at a time
+#                   (hotplug_watch; the host times them)
 #
 # Every sample is a line on the results port:
 #   @@@NOTE bench KIND rep=I wall_us=W run_us=R cpu_us=C user_us=U sys_us=S ok=0|1
+#   @@@NOTE bench idle rep=0 procs=P journal_pids=J started=0|1 active_us=A ok=0|1
+# (BENCH_IDLE: P processes of ours started during the boot: the PIDs of the
+# journal records of ours, and the unit's main process if it ran; started:
+# the unit left the inactive state; A: its active time, 0 if never).
 # KIND: boot (the unit's run at boot), unit (systemctl start), bare (the
 # same with a runtime drop-in that turns the unit's hardening off), direct
 # (the binary run from this shell), manual (the seed's three ndctl commands
@@ -222,8 +231,55 @@ exposure() {
 		sed -n 's/.*Overall exposure level for [^:]*: *\([0-9][0-9.]*\).*/\1/p' | head -n1
 }
 
+# ------------------------------------------------------------ idle boot
+# idle_sample: what of ours ran during this boot, from the journal (any
+# record with our identifier or from our unit: a process that logged) and
+# from systemd (the unit left the inactive state: its main process ran, even
+# if it logged nothing).
+idle_sample() {
+	local props ie ien pid jpids procs started=0 active=0 ok=1
+	udevadm settle -t 60 >/dev/null 2>&1
+	journal_sync
+	props=$(systemctl show "$unit" -p InactiveExitTimestampMonotonic \
+		-p InactiveEnterTimestampMonotonic -p ExecMainPID)
+	ie=$(sed -n 's/^InactiveExitTimestampMonotonic=//p' <<<"$props")
+	ien=$(sed -n 's/^InactiveEnterTimestampMonotonic=//p' <<<"$props")
+	pid=$(sed -n 's/^ExecMainPID=//p' <<<"$props")
+	jpids=$(journalctl -b -o json --no-pager SYSLOG_IDENTIFIER=nvdimm-label-init + \
+		_SYSTEMD_UNIT="$unit" | grep -o '"_PID":"[0-9]*"' | sort -u | grep -c .)
+	procs=$jpids
+	if [ "${ie:-0}" != 0 ]; then
+		started=1
+		[ "${ien:-0}" -gt "$ie" ] && active=$((ien - ie))
+		[ "${pid:-0}" != 0 ] && ! journalctl -b -o json --no-pager _PID="$pid" |
+			grep -q '"SYSLOG_IDENTIFIER":"nvdimm-label-init"' && procs=$((procs + 1))
+	fi
+	[ "$(count_nstype 5)" = "$BENCH_N" ] && [ -e "$stamp" ] || ok=0
+	note "bench idle rep=0 procs=$procs journal_pids=$jpids started=$started active_us=$active ok=$ok"
+}
+if [ "${BENCH_IDLE:-0}" = 1 ]; then
+	idle_sample
+	cap idle_unit systemctl show "$unit" nvdimm-label-init.timer -p Id -p ActiveState \
+		-p InactiveExitTimestampMonotonic -p LastTriggerUSecMonotonic
+	cap idle_journal journalctl -b -o short-monotonic --no-pager \
+		SYSLOG_IDENTIFIER=nvdimm-label-init + _SYSTEMD_UNIT="$unit"
+	hotplug_watch "${BENCH_HOT:-3}" 120
+	cap rinfo region_info
+	# The next boot of this guest is a first boot again.
+	rm -f "$stamp"
+	sync
+	exit 0
+fi
+
 # ------------------------------------------------------------ at boot
 unit_sample boot 0 1 -1
+# From here on the step makes regions label-less itself, over and over: the
+# udev rule would start the unit on each of those events, and it would
+# label them before the run being timed. A runtime rule of the same name
+# hides the installed one for the rest of this boot.
+mkdir -p /run/udev/rules.d
+: >/run/udev/rules.d/90-nvdimm-label-init.rules
+udevadm control --reload
 cap bootlog journalctl -b -u "$unit" -o short-monotonic --no-pager
 cap rinfo region_info
 
@@ -416,7 +472,15 @@ if [ "${BENCH_TRACE:-0}" = 1 ]; then
 	fi
 fi
 
-# The next boot of this guest is a first boot again (its stamp would call it
-# lost labels otherwise: the dimms' ids belong to the slots).
-rm -f "$stamp"
+# The seed layout's next boot is the boot with nothing to do (BENCH_IDLE):
+# every region labelled, the stamp saying so. The next boot of any other
+# layout is a first boot again (its stamp would call it lost labels
+# otherwise: the dimms' ids belong to the slots).
+if [ "${BENCH_SEED:-0}" = 1 ]; then
+	if ! all_labelled || [ ! -e "$stamp" ]; then
+		"$prog" --log=journal >/dev/null 2>&1
+	fi
+else
+	rm -f "$stamp"
+fi
 sync

@@ -34,6 +34,9 @@
 #                                hotplug dimms through QEMU's QMP socket,
 #                                back to back (tests/vm/qmp-hotplug); its
 #                                log: $VM_BOOT_DIR/hotplug.log
+#       --hotplug-one-by-one     with --hotplug-on: each dimm only once the
+#                                step has reported the one before labelled,
+#                                and 5 s later (see tests/vm/qmp-hotplug)
 #   vm_out SECTION / vm_rc SECTION   output / exit status of a `cap SECTION`
 #                                of the last boot
 #   vm_journal                   the program's journal records of the last
@@ -247,13 +250,14 @@ _vm_progress() {
 
 vm_boot() {
 	local pre='' append='' timeout=$VM_TIMEOUT step start rc qemu_pid
-	local kill_on='' hotplug_on='' watcher='' files=() f
+	local kill_on='' hotplug_on='' hotplug_opts=() watcher='' files=() f
 	while [ $# -gt 1 ]; do
 		case "$1" in
 		--pre) pre=$2; shift 2 ;;
 		--file) files+=("$2"); shift 2 ;;
 		--kill-on) kill_on=$2; shift 2 ;;
 		--hotplug-on) hotplug_on=$2; shift 2 ;;
+		--hotplug-one-by-one) hotplug_opts+=(--one-by-one); shift ;;
 		--append) append=$2; shift 2 ;;
 		--timeout) timeout=$2; shift 2 ;;
 		*) break ;;
@@ -305,7 +309,7 @@ vm_boot() {
 		_vm_kill_on "$kill_on" &
 		watcher=$!
 	elif [ -n "$hotplug_on" ]; then
-		_vm_hotplug_on "$hotplug_on" &
+		_vm_hotplug_on "$hotplug_on" "${hotplug_opts[@]}" &
 		watcher=$!
 	fi
 	if [ "${NLI_VM_PROGRESS:-0}" = 1 ]; then
@@ -362,19 +366,21 @@ _vm_kill_on() {
 	[ -n "$pid" ] && kill -KILL "$pid" && date +%s >"$VM_BOOT_DIR/killed"
 }
 
-# _vm_hotplug_on TEXT: once the step output shows TEXT, hot-add every
-# hotplug dimm through the QMP socket of this boot.
+# _vm_hotplug_on TEXT [OPTION...]: once the step output shows TEXT, hot-add
+# every hotplug dimm through the QMP socket of this boot (OPTIONs for
+# qmp-hotplug).
 _vm_hotplug_on() {
-	local d n=0 specs=()
+	local text=$1 d n=0 specs=()
+	shift
 	for d in "${VM_DIMMS[@]}"; do
 		[ "${VM_DIMM_HOT[$d]}" = 1 ] &&
 			specs+=("hot$n:$(vm_dimm_file "$d"):${VM_DIMM_SIZE[$d]}:$(to_bytes "${VM_DIMM_LABEL[$d]}"):${VM_DIMM_NODE[$d]}")
 		n=$((n + 1))
 	done
-	until grep -qF -- "$1" "$VM_BOOT_DIR/ttyS1.log" 2>/dev/null; do
+	until grep -qF -- "$text" "$VM_BOOT_DIR/ttyS1.log" 2>/dev/null; do
 		sleep 0.2
 	done
-	python3 "$VM_LIBDIR/qmp-hotplug" "$VM_BOOT_DIR/qmp.sock" "$VM_BOOT_DIR/ttyS1.log" \
+	python3 "$VM_LIBDIR/qmp-hotplug" "$@" "$VM_BOOT_DIR/qmp.sock" "$VM_BOOT_DIR/ttyS1.log" \
 		"${specs[@]}" >"$VM_BOOT_DIR/hotplug.log" 2>&1
 }
 
