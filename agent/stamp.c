@@ -338,14 +338,19 @@ static bool has_pending(const struct stamp *stamp)
 	return false;
 }
 
-/* Created (and on disk) before a stamp with pending marks is. */
-static int marker_create(int dirfd)
+/*
+ * Created (and on disk) before a stamp with pending marks is. *created
+ * tells that it was not there: a stamp write that then fails takes it away
+ * again, so that a run that could not write its stamp changes nothing.
+ */
+static int marker_create(int dirfd, bool *created)
 {
 	int fd = openat(dirfd, STAMP_PENDING_MARKER,
-			O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 
+	*created = fd >= 0;
 	if (fd < 0)
-		return -errno;
+		return errno == EEXIST ? 0 : -errno;
 	close(fd);
 	return fsync(dirfd) < 0 ? -errno : 0;
 }
@@ -360,7 +365,7 @@ static int marker_remove(int dirfd)
 
 int stamp_write(int dirfd, const struct stamp *stamp)
 {
-	bool pending = has_pending(stamp);
+	bool pending = has_pending(stamp), created = false, renamed = false;
 	char *text = NULL;
 	int fd, r;
 
@@ -368,7 +373,7 @@ int stamp_write(int dirfd, const struct stamp *stamp)
 	if (r < 0)
 		return r;
 	if (pending) {
-		r = marker_create(dirfd);
+		r = marker_create(dirfd, &created);
 		if (r < 0)
 			goto out;
 	}
@@ -387,8 +392,11 @@ int stamp_write(int dirfd, const struct stamp *stamp)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r == 0 && renameat(dirfd, STAMP_TMP, dirfd, STAMP_FILE) < 0)
-		r = -errno;
+	if (r == 0) {
+		renamed = renameat(dirfd, STAMP_TMP, dirfd, STAMP_FILE) == 0;
+		if (!renamed)
+			r = -errno;
+	}
 	if (r == 0 && fsync(dirfd) < 0)
 		r = -errno;
 	if (r < 0)
@@ -396,6 +404,8 @@ int stamp_write(int dirfd, const struct stamp *stamp)
 	else if (!pending)
 		r = marker_remove(dirfd);
 out:
+	if (r < 0 && created && !renamed)
+		unlinkat(dirfd, STAMP_PENDING_MARKER, 0);
 	free(text);
 	return r;
 }

@@ -200,11 +200,16 @@ static void directory(void **state)
 {
 	struct env *e = *state;
 	struct stamp s = { 0 };
+	struct stat st;
 
 	assert_int_equal(mkdirat(e->dirfd, STAMP_FILE, 0755), 0);
 	assert_non_null(strstr(read_why(e, -EINVAL), "not a regular file"));
 	assert_int_equal(stamp_set(&s, "x", STAMP_LABELLED, 1), 0);
 	assert_true(stamp_write(e->dirfd, &s) < 0);
+	/* A failed write of pending marks leaves no marker behind: nothing changed. */
+	assert_int_equal(stamp_set(&s, "y", STAMP_PENDING, 2), 0);
+	assert_true(stamp_write(e->dirfd, &s) < 0);
+	assert_int_equal(fstatat(e->dirfd, STAMP_PENDING_MARKER, &st, AT_SYMLINK_NOFOLLOW), -1);
 	stamp_clear(&s);
 }
 
