@@ -622,17 +622,17 @@ static void hotplug(struct fake *f, unsigned int n)
 		fx_attach(fx_label_less(f->world, 7, 8 * GIB), fx_dimm(f->world, 7, true, false));
 }
 
-/*
- * The device event of a dimm that arrives while a run is under way is merged
- * into that run's start job: the run itself must label it.
- */
-static void hotplug_during_run_gets_another_pass(void **state)
+static void hotplug_before_read(struct env *e, unsigned int n)
 {
-	struct env *e = *state;
-
-	world_one_label_less(e);
-	hotplug_at = 2;
+	hotplug_at = n;
 	e->fake.before_snapshot = hotplug;
+}
+
+/* A first boot on nmem0 with nmem7 hot-plugged before read N: both labelled, in two passes. */
+static void second_pass_labels_hotplug(struct env *e, unsigned int n)
+{
+	world_one_label_less(e);
+	hotplug_before_read(e, n);
 	assert_int_equal(run_fake(e), 0);
 	assert_true(fake_called(&e->fake, "init nmem0"));
 	assert_true(fake_called(&e->fake, "init nmem7"));
@@ -641,18 +641,19 @@ static void hotplug_during_run_gets_another_pass(void **state)
 	assert_int_equal(count_records(e, MSG_SUMMARY), 2);
 }
 
+/*
+ * The device event of a dimm that arrives while a run is under way is merged
+ * into that run's start job: the run itself must label it.
+ */
+static void hotplug_during_run_gets_another_pass(void **state)
+{
+	second_pass_labels_hotplug(*state, 2);
+}
+
 /* Arriving after the verification read, while the stamp is settled: the last look finds it. */
 static void hotplug_after_the_verification_gets_another_pass(void **state)
 {
-	struct env *e = *state;
-
-	world_one_label_less(e);
-	hotplug_at = 3;
-	e->fake.before_snapshot = hotplug;
-	assert_int_equal(run_fake(e), 0);
-	assert_true(fake_called(&e->fake, "init nmem7"));
-	assert_true(stamp_says(e, "id-7", STAMP_LABELLED));
-	assert_int_equal(count_records(e, MSG_SUMMARY), 2);
+	second_pass_labels_hotplug(*state, 3);
 }
 
 /* Known dimms still label-less after a pass (a failed write) start no loop. */
@@ -672,8 +673,7 @@ static void hotplug_after_a_no_op_pass_is_left_to_its_event(void **state)
 	struct env *e = *state;
 
 	fx_attach(fx_labelled(e->fake.world, 0, 8 * GIB), fx_dimm(e->fake.world, 0, true, true));
-	hotplug_at = 2;
-	e->fake.before_snapshot = hotplug;
+	hotplug_before_read(e, 2);
 	assert_int_equal(run_fake(e), 0);
 	assert_int_equal(e->fake.n_calls, 0);
 	assert_int_equal(count_records(e, MSG_SUMMARY), 1);
