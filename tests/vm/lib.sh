@@ -355,13 +355,18 @@ vm_boot() {
 # vm_killed: the last boot ended with the plug pulled (vm_boot --kill-on).
 vm_killed() { [ "$VM_KILLED" = 1 ]; }
 
+# _vm_wait_step_output TEXT: until the step output of this boot shows TEXT.
+_vm_wait_step_output() {
+	until grep -qF -- "$1" "$VM_BOOT_DIR/ttyS1.log" 2>/dev/null; do
+		sleep 0.2
+	done
+}
+
 # _vm_kill_on TEXT: kill -9 the QEMU of this boot (its pid file) as soon as
 # the step output contains TEXT; touch "killed" in the boot directory.
 _vm_kill_on() {
 	local pid
-	until grep -qF -- "$1" "$VM_BOOT_DIR/ttyS1.log" 2>/dev/null; do
-		sleep 0.2
-	done
+	_vm_wait_step_output "$1"
 	pid=$(cat "$VM_BOOT_DIR/qemu.pid" 2>/dev/null)
 	[ -n "$pid" ] && kill -KILL "$pid" && date +%s >"$VM_BOOT_DIR/killed"
 }
@@ -377,9 +382,7 @@ _vm_hotplug_on() {
 			specs+=("hot$n:$(vm_dimm_file "$d"):${VM_DIMM_SIZE[$d]}:$(to_bytes "${VM_DIMM_LABEL[$d]}"):${VM_DIMM_NODE[$d]}")
 		n=$((n + 1))
 	done
-	until grep -qF -- "$text" "$VM_BOOT_DIR/ttyS1.log" 2>/dev/null; do
-		sleep 0.2
-	done
+	_vm_wait_step_output "$text"
 	python3 "$VM_LIBDIR/qmp-hotplug" "$@" "$VM_BOOT_DIR/qmp.sock" "$VM_BOOT_DIR/ttyS1.log" \
 		"${specs[@]}" >"$VM_BOOT_DIR/hotplug.log" 2>&1
 }
