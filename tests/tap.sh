@@ -10,6 +10,9 @@
 #   diag TEXT...                 each non-empty TEXT as diagnostics
 #   diag_file FILE [N]           the last N (30) lines of FILE as diagnostics
 #   tap_done                     the plan and the counts; exit 1 on any not ok
+#   lintian_ok DESC DEB [RUNNER...]  lintian --pedantic (under RUNNER, e.g. a
+#                                chroot, if given) finds no error or warning
+#                                in DEB; the tags it does find as diagnostics
 #   skip_all REASON              "1..0 # SKIP REASON", exit 77
 #   bail_out REASON              "Bail out! REASON", exit 1
 # For tests of commands, with their output in $work/out and $work/err
@@ -79,6 +82,19 @@ _tap_match() {
 		diag "  got:  '$2'" "  $want: /$3/"
 	fi
 }
+lintian_ok() {
+	local desc=$1 deb=$2 out
+	shift 2
+	out=$("$@" lintian --display-info --pedantic "$deb" 2>&1 |
+		grep -v -e '^N:' -e 'running with root privileges')
+	if printf '%s\n' "$out" | grep -q '^[EW]:'; then
+		not_ok "$desc"
+	else
+		ok "$desc"
+	fi
+	diag "$out"
+}
+
 tap_done() {
 	echo "1..$_tap_n"
 	echo "# $((_tap_n - _tap_failed - _tap_skipped)) passed, $_tap_failed failed, $_tap_skipped skipped"

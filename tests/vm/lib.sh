@@ -272,7 +272,7 @@ _vm_progress() {
 
 vm_boot() {
 	local pre='' append='' timeout=$VM_TIMEOUT step start rc qemu_pid
-	local kill_on='' hotplug_on='' hotplug_opts=() watcher='' files=() f
+	local kill_on='' hotplug_on='' hotplug_opts=() watcher='' files=() f completed
 	while [ $# -gt 1 ]; do
 		case "$1" in
 		--pre) pre=$2; shift 2 ;;
@@ -353,9 +353,11 @@ vm_boot() {
 		fi
 	fi
 
+	completed=0
+	grep -q '^@@@DONE' "$VM_RESULT" && completed=1
 	# A dead guest kernel or emulator is not the program's failure, whatever
 	# followed.
-	if ! grep -q '^@@@DONE' "$VM_RESULT"; then
+	if [ "$completed" = 0 ]; then
 		VM_DIED=$(grep -a -m1 -E 'Kernel panic|Oops:|BUG: |general protection fault' "$VM_CONSOLE" |
 			tr -d '\r' | sed 's/^\[ *[0-9.]*\] //')
 		[ -z "$VM_DIED" ] || VM_DIED="the guest kernel died: $VM_DIED"
@@ -381,7 +383,7 @@ vm_boot() {
 		diag_file "$VM_CONSOLE" 40
 		return 1
 	fi
-	if ! grep -q '^@@@DONE' "$VM_RESULT"; then
+	if [ "$completed" = 0 ]; then
 		diag "[boot $VM_BOOTS] guest powered off without completing the step; console tail:"
 		diag_file "$VM_CONSOLE" 40
 		_vm_step_tail
@@ -649,8 +651,7 @@ diag_stdin() {
 # (tests/vm/releases).
 vm_release_ok() {
 	local series ndctl systemd k n sd
-	read -r series ndctl systemd < <(awk -v r="$VM_RELEASE" '!/^#/ && $1 == r { print $3, $4, $5 }' \
-		"$VM_LIBDIR/releases")
+	read -r _ _ series ndctl systemd < <("$VM_LIBDIR/release-root" "$VM_RELEASE" info)
 	k=$(sed -n 's/.*kernel=\([^ ]*\).*/\1/p' <<<"$VM_GUEST")
 	n=$(sed -n 's/.*ndctl=\([0-9]*\).*/\1/p' <<<"$VM_GUEST")
 	sd=$(sed -n 's/.*systemd=\([0-9]*\).*/\1/p' <<<"$VM_GUEST")
