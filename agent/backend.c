@@ -162,11 +162,31 @@ static bool dax_has_system_ram(struct ndctl_namespace *ndns)
 	return false;
 }
 
+/* An all-zero uuid is the kernel's way of saying there is none (no labels). */
+static void namespace_uuid(struct ndctl_namespace *ndns, char *out)
+{
+	unsigned char uu[16];
+	bool zero = true;
+	char *p = out;
+
+	ndctl_namespace_get_uuid(ndns, uu);
+	for (size_t i = 0; i < sizeof(uu); i++)
+		zero &= uu[i] == 0;
+	for (size_t i = 0; i < sizeof(uu) && !zero; i++) {
+		p += sprintf(p, "%02x", uu[i]);
+		if (i == 3 || i == 5 || i == 7 || i == 9)
+			*p++ = '-';
+	}
+	*p = '\0';
+}
+
 static int read_namespace(struct snap_region *r, struct ndctl_namespace *ndns, bool probe)
 {
 	struct snap_namespace ns = { 0 };
 
 	copy_name(ns.name, ndctl_namespace_get_devname(ndns));
+	copy_name(ns.alt_name, ndctl_namespace_get_alt_name(ndns));
+	namespace_uuid(ndns, ns.uuid);
 	ns.mode = ns_mode(ndns);
 	ns.size = ndctl_namespace_get_size(ndns);
 	ns.enabled = ndctl_namespace_is_enabled(ndns) > 0;
@@ -178,6 +198,26 @@ static int read_namespace(struct snap_region *r, struct ndctl_namespace *ndns, b
 	if (probe && ns.mode == NS_MODE_RAW && ns.enabled && ns.blockdev[0])
 		probe_namespace(&ns);
 	return snapshot_region_add_namespace(r, &ns);
+}
+
+/* What a layout matches a region by and plans its namespaces with. */
+static void read_region_layout(struct ndctl_region *region, struct snap_region *r)
+{
+	struct ndctl_interleave_set *iset = ndctl_region_get_interleave_set(region);
+	unsigned long align = ndctl_region_get_align(region);
+
+	r->numa_node = ndctl_region_has_numa(region) ? ndctl_region_get_numa_node(region) : -1;
+	r->has_iset = iset != NULL;
+	r->iset_id = iset ? ndctl_interleave_set_get_cookie(iset) : 0;
+	r->align = align == ULONG_MAX ? 0 : align;
+	/* Only a labelled region has free extents; libndctl complains about the others. */
+	r->max_extent = r->available;
+	if (r->pmem && r->nstype == ND_DEVICE_NAMESPACE_PMEM) {
+		unsigned long long extent = ndctl_region_get_max_available_extent(region);
+
+		if (extent != ULLONG_MAX)
+			r->max_extent = extent;
+	}
 }
 
 static int read_region(struct snapshot *snap, struct ndctl_region *region)
@@ -196,6 +236,7 @@ static int read_region(struct snapshot *snap, struct ndctl_region *region)
 	tmpl.available = ndctl_region_get_available_size(region);
 	if (tmpl.available == ULLONG_MAX)
 		tmpl.available = 0;
+	read_region_layout(region, &tmpl);
 	e = snapshot_add_region(snap, &tmpl, &r);
 	if (e < 0)
 		return e;

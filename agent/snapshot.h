@@ -13,6 +13,8 @@
 
 #define SNAP_NAME_MAX 64
 #define SNAP_ID_MAX 128
+/* Canonical text form, 36 characters, as ndctl list shows it. */
+#define SNAP_UUID_MAX 37
 
 enum ns_mode {
 	NS_MODE_RAW,
@@ -32,6 +34,9 @@ struct snap_namespace {
 	bool system_ram;              /* devdax memory online as system-ram */
 	char signature[SNAP_NAME_MAX]; /* what the contents carry, empty if none */
 	int probe_error;              /* errno of opening or reading the contents, 0 if none */
+	/* The name kept in the namespace's labels; its size is the kernel's NSLABEL_NAME_LEN. */
+	char alt_name[SNAP_NAME_MAX];
+	char uuid[SNAP_UUID_MAX];     /* empty without labels */
 };
 
 struct snap_dimm {
@@ -49,6 +54,15 @@ struct snap_region {
 	unsigned int nstype;          /* ND_DEVICE_NAMESPACE_* */
 	unsigned long long size;
 	unsigned long long available;
+	/*
+	 * The largest free extent: a namespace is allocated in one piece, so
+	 * it is what bounds a new namespace, whatever available says.
+	 */
+	unsigned long long max_extent;
+	unsigned long long align;     /* namespace size granularity; 0 when the kernel has none */
+	int numa_node;                /* -1 when the platform does not say */
+	bool has_iset;
+	unsigned long long iset_id;   /* the interleave set cookie, as ndctl list's iset_id */
 	size_t n_dimms;
 	size_t *dimms;                /* indexes into snapshot.dimms */
 	size_t n_namespaces;
