@@ -6,3 +6,6 @@
 
 /* A parameter that a callback's type imposes but this callback does not need. */
 #define UNUSED __attribute__((unused))
+
+/* An enum value's name from a table indexed by the enum, guarded against stray values. */
+#define NAME_OF(names, i) ((size_t)(i) < ARRAY_SIZE(names) ? (names)[i] : "unknown")

@@ -41,9 +41,12 @@ static const char *const reason_names[] = {
 	[REASON_SHARED_DIMM] = "shared-dimm",
 	[REASON_UNSELECTED_SIBLING] = "unselected-sibling",
 	[REASON_NO_DIMM] = "no-dimm",
+	[REASON_NO_SPACE] = "no-space",
+	[REASON_TOO_SMALL] = "too-small",
+	[REASON_NO_LABELS] = "no-labels",
+	[REASON_UNLABELLED] = "unlabelled",
+	[REASON_DISABLED] = "disabled",
 };
-
-#define NAME_OF(names, i) ((size_t)(i) < ARRAY_SIZE(names) ? (names)[i] : "unknown")
 
 const char *region_state_name(enum region_state s)
 {
@@ -78,27 +81,31 @@ static void refuse(struct region_plan *p, enum reason reason)
 	p->reason = reason;
 }
 
+enum reason plan_raw_namespace_risk(const struct snap_namespace *ns)
+{
+	if (ns->system_ram)
+		return REASON_SYSTEM_RAM;
+	if (ns->mode != NS_MODE_RAW)
+		return REASON_CONFIGURED;
+	if (ns->busy)
+		return REASON_BUSY;
+	if (!ns->enabled || !ns->blockdev[0] || ns->probe_error)
+		return REASON_UNREADABLE;
+	if (ns->signature[0])
+		return REASON_SIGNATURE;
+	return REASON_NONE;
+}
+
 /* The label-less region's one raw namespace decides whether touching it is safe. */
 static void decide_namespace(const struct snap_namespace *ns, bool force, struct region_plan *p)
 {
+	enum reason risk = plan_raw_namespace_risk(ns);
+
 	p->verdict = VERDICT_INIT;
-	if (ns->system_ram)
-		refuse(p, REASON_SYSTEM_RAM);
-	else if (ns->mode != NS_MODE_RAW)
-		refuse(p, REASON_CONFIGURED);
-	else if (ns->busy)
-		refuse(p, REASON_BUSY);
-	else if (!ns->enabled || !ns->blockdev[0] || ns->probe_error) {
-		if (force)
-			p->forced = true;
-		else
-			refuse(p, REASON_UNREADABLE);
-	} else if (ns->signature[0]) {
-		if (force)
-			p->forced = true;
-		else
-			refuse(p, REASON_SIGNATURE);
-	}
+	if (force && (risk == REASON_UNREADABLE || risk == REASON_SIGNATURE))
+		p->forced = true;
+	else if (risk != REASON_NONE)
+		refuse(p, risk);
 }
 
 static void decide_region(const struct snapshot *snap, const struct snap_region *r,

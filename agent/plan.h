@@ -40,6 +40,12 @@ enum reason {
 	REASON_SHARED_DIMM,       /* shares a dimm with a region that can't be disabled */
 	REASON_UNSELECTED_SIBLING, /* shares a dimm with a region not named by --region */
 	REASON_NO_DIMM,           /* no NVDIMM behind the region (e.g. legacy pmem) */
+	/* Why a layout is refused for a region (layout-plan.h). */
+	REASON_NO_SPACE,          /* the namespaces to create do not fit */
+	REASON_TOO_SMALL,         /* a size is below the region's alignment */
+	REASON_NO_LABELS,         /* its dimms cannot hold labels, and no ConvertRaw=yes */
+	REASON_UNLABELLED,        /* label-less, and this run does not label it */
+	REASON_DISABLED,          /* the region is disabled */
 };
 
 struct region_plan {
@@ -78,6 +84,13 @@ bool plan_has(const struct plan *plan, enum verdict verdict);
  */
 bool plan_new_work(const struct snapshot *before, const struct snapshot *now,
 		   const struct plan *now_plan);
+
+/*
+ * Pure: whether a label-less region's raw namespace may be hidden or
+ * rewritten: REASON_NONE, or why not (system-ram, configured, busy,
+ * unreadable, signature). Only the last two are ones --force may override.
+ */
+enum reason plan_raw_namespace_risk(const struct snap_namespace *ns);
 
 const char *region_state_name(enum region_state s);
 const char *verdict_name(enum verdict v);

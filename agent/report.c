@@ -116,6 +116,12 @@ static void report_refused(const struct snapshot *snap, const struct plan *plan,
 		break;
 	case REASON_NONE:
 	case REASON_NO_DIMM:
+	/* A layout's reasons: never the label step's. */
+	case REASON_NO_SPACE:
+	case REASON_TOO_SMALL:
+	case REASON_NO_LABELS:
+	case REASON_UNLABELLED:
+	case REASON_DISABLED:
 		log_event(MSG_REFUSED, &f, "%s: not touched", r->name);
 		break;
 	}
