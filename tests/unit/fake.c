@@ -168,6 +168,7 @@ static int fake_enable_region(void *userdata, const char *name)
 		/* What the kernel shows after labelling: a size-0 seed, space available. */
 		r->nstype = ND_DEVICE_NAMESPACE_PMEM;
 		r->available = r->size & ~((16ULL << 20) - 1);
+		r->max_extent = r->available;
 		if (r->n_namespaces) {
 			r->namespaces[0].size = 0;
 			r->namespaces[0].blockdev[0] = '\0';

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <linux/ndctl.h>
 
 #include "fixtures.h"
@@ -33,7 +34,8 @@ static struct snap_region *add_region(struct snapshot *s, unsigned int n, unsign
 				      unsigned long long size, unsigned long long available)
 {
 	struct snap_region tmpl = { .pmem = true, .enabled = true, .nstype = nstype,
-				    .size = size, .available = available };
+				    .size = size, .available = available,
+				    .max_extent = available, .numa_node = -1 };
 	struct snap_region *r;
 
 	snprintf(tmpl.name, sizeof(tmpl.name), "region%u", n);
@@ -68,5 +70,18 @@ struct snap_region *fx_labelled(struct snapshot *s, unsigned int n, unsigned lon
 void fx_attach(struct snap_region *r, size_t dimm)
 {
 	if (snapshot_region_add_dimm(r, dimm) < 0)
+		abort();
+}
+
+void fx_namespace(struct snap_region *r, const char *alt_name, enum ns_mode mode,
+		  unsigned long long size, const char *uuid)
+{
+	struct snap_namespace ns = { .mode = mode, .size = size, .enabled = true };
+
+	snprintf(ns.name, sizeof(ns.name), "namespace%s.%zu", r->name + strlen("region"),
+		 r->n_namespaces);
+	snprintf(ns.alt_name, sizeof(ns.alt_name), "%s", alt_name);
+	snprintf(ns.uuid, sizeof(ns.uuid), "%s", uuid);
+	if (snapshot_region_add_namespace(r, &ns) < 0)
 		abort();
 }

@@ -18,3 +18,9 @@ struct snap_region *fx_label_less(struct snapshot *s, unsigned int n, unsigned l
 /* A labelled region: nstype PMEM, a size-0 seed namespace, available = size. */
 struct snap_region *fx_labelled(struct snapshot *s, unsigned int n, unsigned long long size);
 void fx_attach(struct snap_region *r, size_t dimm);
+/*
+ * Adds a labelled namespace, namespaceN.M after the region's number and its
+ * count of namespaces, enabled, with that name (alt_name) and uuid.
+ */
+void fx_namespace(struct snap_region *r, const char *alt_name, enum ns_mode mode,
+		  unsigned long long size, const char *uuid);

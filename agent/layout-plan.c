@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout-plan.h"
+#include "macro.h"
+
+static const char *const verdict_names[] = {
+	[LAYOUT_REGION_NONE] = "none",
+	[LAYOUT_REGION_APPLY] = "apply",
+	[LAYOUT_REGION_REFUSED] = "refused",
+};
+
+static const char *const action_names[] = {
+	[LAYOUT_CREATE] = "create",
+	[LAYOUT_PRESENT] = "present",
+	[LAYOUT_DRIFT] = "drift",
+	[LAYOUT_RESUME] = "resume",
+	[LAYOUT_CONVERT] = "convert",
+	[LAYOUT_REFUSED] = "refused",
+};
+
+const char *layout_verdict_name(enum layout_verdict v)
+{
+	return NAME_OF(verdict_names, v);
+}
+
+const char *layout_action_name(enum layout_action a)
+{
+	return NAME_OF(action_names, a);
+}
+
+static const struct layout *first_match(const struct layout_set *set, const struct snapshot *snap,
+					const struct snap_region *r)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (layout_matches(&set->layouts[i], snap, r))
+			return &set->layouts[i];
+	return NULL;
+}
+
+static unsigned long long region_align(const struct snap_region *r)
+{
+	return r->align ? r->align : LAYOUT_DEFAULT_ALIGN;
+}
+
+/* Both are powers of two, so the larger is a multiple of the smaller. */
+static unsigned long long granularity(const struct snap_region *r, const struct layout_ns *decl)
+{
+	return decl->align > region_align(r) ? decl->align : region_align(r);
+}
+
+static unsigned long long align_down(unsigned long long v, unsigned long long g)
+{
+	return v / g * g;
+}
+
+/* The size a sized namespace must have; 0 for rest, or when it rounds down to nothing. */
+static unsigned long long sized(const struct snap_region *r, const struct layout_ns *decl)
+{
+	unsigned long long g = granularity(r, decl), v = 0;
+
+	if (decl->size_kind == LAYOUT_SIZE_BYTES)
+		v = decl->size;
+	else if (decl->size_kind == LAYOUT_SIZE_PERCENT)
+		v = r->size / 100 * decl->size + r->size % 100 * decl->size / 100;
+	return align_down(v, g);
+}
+
+static bool is_pending(const struct layout_pending *pending, size_t n_pending, const char *uuid,
+		       const char *name)
+{
+	for (size_t i = 0; i < n_pending; i++)
+		if (strcmp(pending[i].uuid, uuid) == 0 && strcmp(pending[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A size-0 namespace is the kernel's seed, the template for the next one:
+ * it holds no space and is nobody's yet.
+ */
+static bool find_pending(const struct snap_region *r, const struct layout_ns *decl,
+			 const struct layout_pending *pending, size_t n_pending, size_t *index)
+{
+	for (size_t i = 0; i < r->n_namespaces; i++) {
+		const struct snap_namespace *ns = &r->namespaces[i];
+
+		if (ns->size && ns->uuid[0] && is_pending(pending, n_pending, ns->uuid, decl->name)) {
+			*index = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool find_named(const struct snap_region *r, const char *name, size_t *index)
+{
+	for (size_t i = 0; i < r->n_namespaces; i++) {
+		if (r->namespaces[i].size && strcmp(r->namespaces[i].alt_name, name) == 0) {
+			*index = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void decide_existing(const struct snap_region *r, const struct layout_pending *pending,
+			    size_t n_pending, struct layout_ns_plan *np)
+{
+	const struct layout_ns *decl = np->decl;
+	const struct snap_namespace *ns;
+
+	np->action = LAYOUT_CREATE;
+	if (find_pending(r, decl, pending, n_pending, &np->ns)) {
+		ns = &r->namespaces[np->ns];
+		/* Killed after the last step but before the mark went: only the mark is left. */
+		np->action = ns->enabled && ns->mode == decl->mode &&
+			     strcmp(ns->alt_name, decl->name) == 0 ? LAYOUT_PRESENT : LAYOUT_RESUME;
+	} else if (find_named(r, decl->name, &np->ns)) {
+		ns = &r->namespaces[np->ns];
+		np->size = sized(r, decl);
+		if (ns->mode != decl->mode)
+			np->drift |= LAYOUT_DRIFT_MODE;
+		if (decl->size_kind != LAYOUT_SIZE_REST && ns->size != np->size)
+			np->drift |= LAYOUT_DRIFT_SIZE;
+		np->action = np->drift ? LAYOUT_DRIFT : LAYOUT_PRESENT;
+	}
+}
+
+static void refuse(struct layout_region_plan *lp, enum reason reason)
+{
+	lp->verdict = LAYOUT_REGION_REFUSED;
+	lp->reason = reason;
+	for (size_t i = 0; i < lp->n_ns; i++)
+		if (lp->ns[i].action == LAYOUT_CREATE || lp->ns[i].action == LAYOUT_CONVERT)
+			lp->ns[i].action = LAYOUT_REFUSED;
+}
+
+/*
+ * The kernel allocates a namespace in one free extent. If the sizes fit the
+ * largest extent together, each in turn still finds an extent large enough
+ * for all that remains, wherever the ones before it went. A fragmented
+ * region may refuse what would fit elsewhere; it never half-creates.
+ */
+static void size_creates(const struct snap_region *r, struct layout_region_plan *lp)
+{
+	struct layout_ns_plan *rest = NULL;
+
+	for (size_t i = 0; i < lp->n_ns; i++) {
+		struct layout_ns_plan *np = &lp->ns[i];
+
+		if (np->action != LAYOUT_CREATE)
+			continue;
+		if (np->decl->size_kind == LAYOUT_SIZE_REST) {
+			rest = np;
+			continue;
+		}
+		np->size = sized(r, np->decl);
+		if (!np->size) {
+			refuse(lp, REASON_TOO_SMALL);
+			return;
+		}
+		lp->need += np->size;
+	}
+	if (lp->need > lp->space) {
+		refuse(lp, REASON_NO_SPACE);
+		return;
+	}
+	if (rest) {
+		rest->size = align_down(lp->space - lp->need, granularity(r, rest->decl));
+		lp->need += rest->size;
+		if (!rest->size)
+			refuse(lp, REASON_NO_SPACE);
+	}
+}
+
+static void plan_labelled(const struct snap_region *r, const struct layout_pending *pending,
+			  size_t n_pending, struct layout_region_plan *lp)
+{
+	lp->verdict = LAYOUT_REGION_APPLY;
+	for (size_t i = 0; i < lp->n_ns; i++)
+		decide_existing(r, pending, n_pending, &lp->ns[i]);
+	size_creates(r, lp);
+}
+
+/* ConvertRaw=yes on a region without labels: the parser allows a single fsdax namespace. */
+static void plan_convert(const struct snap_region *r, struct layout_region_plan *lp)
+{
+	struct layout_ns_plan *np = &lp->ns[0];
+	const struct snap_namespace *ns = r->namespaces;
+	enum reason risk;
+
+	lp->verdict = LAYOUT_REGION_APPLY;
+	np->action = LAYOUT_CONVERT;
+	if (r->n_namespaces != 1 || ns->size != r->size) {
+		refuse(lp, REASON_LAYOUT);
+		return;
+	}
+	if (ns->mode == NS_MODE_FSDAX) {
+		np->action = LAYOUT_PRESENT;
+	} else if (ns->mode != NS_MODE_RAW) {
+		np->action = LAYOUT_DRIFT;
+		np->drift = LAYOUT_DRIFT_MODE;
+	} else {
+		risk = plan_raw_namespace_risk(ns);
+		if (risk != REASON_NONE)
+			refuse(lp, risk);
+	}
+}
+
+static void plan_region(const struct snap_region *r, const struct region_plan *rp,
+			const struct layout_pending *pending, size_t n_pending,
+			struct layout_region_plan *lp)
+{
+	struct snap_region labelled;
+
+	if (rp->state == STATE_DISABLED) {
+		refuse(lp, REASON_DISABLED);
+	} else if (rp->state == STATE_LABELLED) {
+		lp->space = r->max_extent;
+		plan_labelled(r, pending, n_pending, lp);
+	} else if (rp->verdict == VERDICT_INIT && rp->group) {
+		/* What the kernel shows once the labels are written: no namespace, all free. */
+		labelled = *r;
+		labelled.n_namespaces = 0;
+		labelled.namespaces = NULL;
+		lp->projected = true;
+		lp->space = align_down(r->size, region_align(r));
+		plan_labelled(&labelled, pending, n_pending, lp);
+	} else if (rp->state == STATE_NO_LABEL_AREA || rp->state == STATE_NO_DIMM) {
+		if (lp->layout->convert_raw)
+			plan_convert(r, lp);
+		else
+			refuse(lp, REASON_NO_LABELS);
+	} else {
+		refuse(lp, REASON_UNLABELLED);
+	}
+}
+
+int layout_plan_make(const struct snapshot *snap, const struct plan *label_plan,
+		     const struct layout_set *set, const struct layout_pending *pending,
+		     size_t n_pending, struct layout_plan *out)
+{
+	struct layout_plan plan = { .n_regions = snap->n_regions };
+	int e = -ENOMEM;
+
+	plan.regions = calloc(snap->n_regions ? snap->n_regions : 1, sizeof(*plan.regions));
+	if (!plan.regions)
+		goto out;
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		const struct snap_region *r = &snap->regions[i];
+		const struct region_plan *rp = &label_plan->regions[i];
+		struct layout_region_plan *lp = &plan.regions[i];
+
+		if (rp->state == STATE_NOT_PMEM || rp->state == STATE_OTHER)
+			continue;
+		lp->layout = first_match(set, snap, r);
+		if (!lp->layout)
+			continue;
+		lp->n_ns = lp->layout->n_ns;
+		lp->ns = calloc(lp->n_ns ? lp->n_ns : 1, sizeof(*lp->ns));
+		if (!lp->ns)
+			goto out;
+		for (size_t j = 0; j < lp->n_ns; j++)
+			lp->ns[j].decl = &lp->layout->ns[j];
+		/* A layout without namespaces keeps the regions it matches free of any other. */
+		if (lp->n_ns == 0)
+			lp->verdict = LAYOUT_REGION_APPLY;
+		else
+			plan_region(r, rp, pending, n_pending, lp);
+	}
+	*out = plan;
+	plan.regions = NULL;
+	e = 0;
+out:
+	layout_plan_clear(&plan);
+	return e;
+}
+
+void layout_plan_clear(struct layout_plan *plan)
+{
+	for (size_t i = 0; plan->regions && i < plan->n_regions; i++)
+		free(plan->regions[i].ns);
+	free(plan->regions);
+	plan->regions = NULL;
+}

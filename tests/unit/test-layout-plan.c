@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Table-driven tests of the layout plan: hand-built snapshots and layout
+ * files in, per region the layout that applies and per declared namespace
+ * the action out, through the label plan as a run makes it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fixtures.h"
+#include "layout-plan.h"
+#include "macro.h"
+
+#define MIB (1ULL << 20)
+#define GIB (1ULL << 30)
+
+/* Layout files used by several cases. */
+#define FS_REST "[Namespace]\nName=fs\nMode=fsdax\nSize=rest\n"
+#define APP_AND_FS                                                                      \
+	"[Namespace]\nName=app\nMode=devdax\nSize=2G\nAlign=1G\nMemory=system-ram-movable\n" \
+	"[Namespace]\nName=fs\nMode=fsdax\nSize=rest\n"
+#define CONVERT "[Region]\nConvertRaw=yes\n" FS_REST
+
+struct expect_ns {
+	const char *name;        /* the declared Name=; NULL ends the list */
+	enum layout_action action;
+	unsigned long long size;
+	unsigned int drift;
+	const char *ns;          /* the existing namespace it refers to */
+};
+
+struct expect_region {
+	const char *name;
+	int layout;              /* index of the file that applies, -1 for none */
+	enum layout_verdict verdict;
+	enum reason reason;
+	bool projected;
+	struct expect_ns ns[3];
+};
+
+struct layout_case {
+	const char *title;
+	void (*setup)(struct snapshot *s);
+	const char *files[3];
+	const char *regions[2];  /* --region */
+	bool force;
+	struct layout_pending pending[2];
+	struct expect_region expect[3];
+};
+
+static struct snap_region *labelled(struct snapshot *s, unsigned int n, unsigned long long size)
+{
+	struct snap_region *r = fx_labelled(s, n, size);
+
+	fx_attach(r, fx_dimm(s, n, true, true));
+	return r;
+}
+
+/* A labelled region whose namespaces take USED bytes from the start. */
+static struct snap_region *used(struct snapshot *s, unsigned long long size,
+				unsigned long long used_bytes)
+{
+	struct snap_region *r = labelled(s, 0, size);
+
+	r->available = r->max_extent = size - used_bytes;
+	return r;
+}
+
+static void labelled_8g(struct snapshot *s)
+{
+	labelled(s, 0, 8 * GIB);
+}
+
+static void labelled_10g(struct snapshot *s)
+{
+	labelled(s, 0, 10 * GIB);
+}
+
+static void two_labelled(struct snapshot *s)
+{
+	labelled(s, 0, 8 * GIB);
+	labelled(s, 1, 8 * GIB);
+}
+
+/* The size the kernel shows for an emulated NVDIMM: not a multiple of 16 MiB. */
+static void label_less(struct snapshot *s)
+{
+	fx_attach(fx_label_less(s, 0, 8 * GIB + 5 * MIB), fx_dimm(s, 0, true, false));
+}
+
+static void two_label_less(struct snapshot *s)
+{
+	label_less(s);
+	fx_attach(fx_label_less(s, 1, 8 * GIB), fx_dimm(s, 1, true, false));
+}
+
+static void label_less_signature(struct snapshot *s)
+{
+	label_less(s);
+	strcpy(s->regions[0].namespaces[0].signature, "ext4");
+}
+
+static void fs_present(struct snapshot *s)
+{
+	fx_namespace(used(s, 8 * GIB, 8 * GIB), "fs", NS_MODE_FSDAX, 8 * GIB, "u-fs");
+}
+
+static void fs_as_devdax(struct snapshot *s)
+{
+	fx_namespace(used(s, 8 * GIB, 8 * GIB), "fs", NS_MODE_DEVDAX, 8 * GIB, "u-fs");
+}
+
+static void fs_small(struct snapshot *s)
+{
+	fx_namespace(used(s, 8 * GIB, 3 * GIB), "fs", NS_MODE_FSDAX, 3 * GIB, "u-fs");
+}
+
+static void app_present(struct snapshot *s)
+{
+	fx_namespace(used(s, 8 * GIB, 2 * GIB), "app", NS_MODE_DEVDAX, 2 * GIB, "u-app");
+}
+
+static void app_larger(struct snapshot *s)
+{
+	fx_namespace(used(s, 8 * GIB, 4 * GIB), "app", NS_MODE_DEVDAX, 4 * GIB, "u-app");
+}
+
+static void fragmented(struct snapshot *s)
+{
+	struct snap_region *r = used(s, 8 * GIB, 2 * GIB);
+
+	r->max_extent = 3 * GIB;
+}
+
+static void region_align_2m(struct snapshot *s)
+{
+	labelled(s, 0, 8 * GIB)->align = 2 * MIB;
+}
+
+static void numa_nodes(struct snapshot *s)
+{
+	labelled(s, 0, 8 * GIB)->numa_node = 0;
+	labelled(s, 1, 8 * GIB)->numa_node = 1;
+}
+
+static void interleaved(struct snapshot *s)
+{
+	struct snap_region *r = labelled(s, 0, 8 * GIB);
+
+	r->has_iset = true;
+	r->iset_id = 0xfffffffffffffffeULL;
+	labelled(s, 1, 8 * GIB);
+}
+
+static void not_pmem(struct snapshot *s)
+{
+	labelled(s, 0, 8 * GIB)->pmem = false;
+}
+
+static void disabled(struct snapshot *s)
+{
+	struct snap_region *r = labelled(s, 0, 8 * GIB);
+
+	r->enabled = false;
+	r->n_namespaces = 0;
+}
+
+static void no_label_area(struct snapshot *s)
+{
+	fx_attach(fx_label_less(s, 0, 8 * GIB), fx_dimm(s, 0, false, false));
+}
+
+static void no_label_area_signature(struct snapshot *s)
+{
+	no_label_area(s);
+	strcpy(s->regions[0].namespaces[0].signature, "xfs");
+}
+
+static void no_label_area_busy(struct snapshot *s)
+{
+	no_label_area(s);
+	s->regions[0].namespaces[0].busy = true;
+}
+
+static void no_label_area_converted(struct snapshot *s)
+{
+	no_label_area(s);
+	s->regions[0].namespaces[0].mode = NS_MODE_FSDAX;
+	s->regions[0].namespaces[0].blockdev[0] = '\0';
+}
+
+static void no_label_area_devdax(struct snapshot *s)
+{
+	no_label_area(s);
+	s->regions[0].namespaces[0].mode = NS_MODE_DEVDAX;
+}
+
+static void no_label_area_short(struct snapshot *s)
+{
+	no_label_area(s);
+	s->regions[0].namespaces[0].size -= 4096;
+}
+
+static void legacy_pmem(struct snapshot *s)
+{
+	fx_label_less(s, 0, 8 * GIB);
+}
+
+/* Killed after the size was written, before the name and the mode. */
+static void half_made(struct snapshot *s)
+{
+	fx_namespace(used(s, 8 * GIB, 8 * GIB), "", NS_MODE_RAW, 8 * GIB, "u-new");
+}
+
+static void half_made_small(struct snapshot *s)
+{
+	fx_namespace(used(s, 8 * GIB, 4 * GIB), "", NS_MODE_RAW, 4 * GIB, "u-new");
+}
+
+/* Killed after the last step, before the pending mark was taken back. */
+static void made(struct snapshot *s)
+{
+	fx_namespace(used(s, 8 * GIB, 8 * GIB), "fs", NS_MODE_FSDAX, 8 * GIB, "u-new");
+}
+
+/* The seed (size 0) carries the name of a creation that never got its size. */
+static void named_seed(struct snapshot *s)
+{
+	snprintf(labelled(s, 0, 8 * GIB)->namespaces[0].alt_name, SNAP_NAME_MAX, "fs");
+}
+
+static const struct layout_case cases[] = {
+	{ "no layout files", labelled_8g, .expect = { { "region0", -1, LAYOUT_REGION_NONE } } },
+	{ "empty labelled region: the rest is created", labelled_8g, { FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
+	{ "label-less region the label step initializes: planned as labelled, aligned down",
+	  label_less, { FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY, .projected = true,
+			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
+	{ "present as declared", fs_present, { FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_PRESENT, .ns = "namespace0.1" } } } } },
+	{ "another mode is drift, kept", fs_as_devdax, { FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_DRIFT, .drift = LAYOUT_DRIFT_MODE,
+				  .ns = "namespace0.1" } } } } },
+	{ "rest is never a size drift", fs_small, { FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_PRESENT, .ns = "namespace0.1" } } } } },
+	{ "another size is drift; the missing one gets the rest", app_larger, { APP_AND_FS },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "app", LAYOUT_DRIFT, 2 * GIB, LAYOUT_DRIFT_SIZE, "namespace0.1" },
+				{ "fs", LAYOUT_CREATE, 4 * GIB } } } } },
+	{ "only the missing one is created", app_present, { APP_AND_FS },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "app", LAYOUT_PRESENT, 2 * GIB, .ns = "namespace0.1" },
+				{ "fs", LAYOUT_CREATE, 6 * GIB } } } } },
+	{ "too large together: refused as a whole", labelled_8g,
+	  { "[Namespace]\nName=a\nMode=fsdax\nSize=6G\n[Namespace]\nName=b\nMode=raw\nSize=4G\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_NO_SPACE,
+			.ns = { { "a", LAYOUT_REFUSED, 6 * GIB }, { "b", LAYOUT_REFUSED, 4 * GIB } } } } },
+	{ "fits the free space but not its largest extent", fragmented,
+	  { "[Namespace]\nName=a\nMode=fsdax\nSize=4G\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_NO_SPACE,
+			.ns = { { "a", LAYOUT_REFUSED, 4 * GIB } } } } },
+	{ "a refusal leaves what is present as it is", app_present,
+	  { "[Namespace]\nName=app\nMode=devdax\nSize=2G\n[Namespace]\nName=b\nMode=fsdax\nSize=7G\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_NO_SPACE,
+			.ns = { { "app", LAYOUT_PRESENT, 2 * GIB, .ns = "namespace0.1" },
+				{ "b", LAYOUT_REFUSED, 7 * GIB } } } } },
+	{ "nothing left for the rest", labelled_8g,
+	  { "[Namespace]\nName=a\nMode=fsdax\nSize=8G\n" FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_NO_SPACE,
+			.ns = { { "a", LAYOUT_REFUSED, 8 * GIB }, { "fs", LAYOUT_REFUSED } } } } },
+	{ "percentages of the region, sizes aligned down to 16 MiB", labelled_10g,
+	  { "[Namespace]\nName=a\nMode=fsdax\nSize=25%\n[Namespace]\nName=b\nMode=raw\nSize=1000M\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "a", LAYOUT_CREATE, 2560 * MIB }, { "b", LAYOUT_CREATE, 992 * MIB } } } } },
+	{ "the region's own alignment", region_align_2m,
+	  { "[Namespace]\nName=b\nMode=raw\nSize=1000M\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "b", LAYOUT_CREATE, 1000 * MIB } } } } },
+	{ "Align= above the region's alignment", labelled_8g,
+	  { "[Namespace]\nName=a\nMode=devdax\nSize=2500M\nAlign=1G\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "a", LAYOUT_CREATE, 2 * GIB } } } } },
+	{ "a size below the alignment", labelled_8g,
+	  { "[Namespace]\nName=a\nMode=fsdax\nSize=4K\n" FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_TOO_SMALL,
+			.ns = { { "a", LAYOUT_REFUSED }, { "fs", LAYOUT_REFUSED } } } } },
+	{ "the first matching file applies", two_labelled,
+	  { "[Match]\nRegion=region1\n[Namespace]\nName=one\nMode=raw\nSize=1G\n", FS_REST },
+	  .expect = { { "region0", 1, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } },
+		      { "region1", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "one", LAYOUT_CREATE, GIB } } } } },
+	{ "a file without namespaces keeps its regions free", two_labelled,
+	  { "[Match]\nRegion=region0\n", FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY },
+		      { "region1", 1, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
+	{ "match by NUMA node", numa_nodes, { "[Match]\nNumaNode=1\n" FS_REST },
+	  .expect = { { "region0", -1, LAYOUT_REGION_NONE },
+		      { "region1", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
+	{ "match by dimm id", two_labelled, { "[Match]\nDimmId=id-7 id-1\n" FS_REST },
+	  .expect = { { "region0", -1, LAYOUT_REGION_NONE },
+		      { "region1", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
+	{ "match by interleave set id, as ndctl printed it signed", interleaved,
+	  { "[Match]\nInterleaveSetId=-2\n" FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } },
+		      { "region1", -1, LAYOUT_REGION_NONE } } },
+	{ "keys combine with and, values with or", numa_nodes,
+	  { "[Match]\nRegion=region0 region1\nNumaNode=1\n" FS_REST },
+	  .expect = { { "region0", -1, LAYOUT_REGION_NONE },
+		      { "region1", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
+	{ "not a pmem region", not_pmem, { FS_REST },
+	  .expect = { { "region0", -1, LAYOUT_REGION_NONE } } },
+	{ "disabled region", disabled, { FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_DISABLED,
+			.ns = { { "fs", LAYOUT_REFUSED } } } } },
+	{ "label-less region the label step refuses", label_less_signature, { FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_UNLABELLED,
+			.ns = { { "fs", LAYOUT_REFUSED } } } } },
+	{ "label-less region left out by --region", two_label_less, { FS_REST },
+	  .regions = { "region1" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_UNLABELLED,
+			.ns = { { "fs", LAYOUT_REFUSED } } },
+		      { "region1", 0, LAYOUT_REGION_APPLY, .projected = true,
+			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
+	{ "no label area, no ConvertRaw", no_label_area, { FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_NO_LABELS,
+			.ns = { { "fs", LAYOUT_REFUSED } } } } },
+	{ "no label area, a free raw namespace: converted", no_label_area, { CONVERT },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CONVERT, .ns = "namespace0.0" } } } } },
+	{ "no dimm (legacy pmem): converted", legacy_pmem, { CONVERT },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CONVERT, .ns = "namespace0.0" } } } } },
+	{ "ConvertRaw over a signature: refused", no_label_area_signature, { CONVERT },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_SIGNATURE,
+			.ns = { { "fs", LAYOUT_REFUSED, .ns = "namespace0.0" } } } } },
+	{ "ConvertRaw over a signature with --force: still refused", no_label_area_signature,
+	  { CONVERT }, .force = true,
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_SIGNATURE,
+			.ns = { { "fs", LAYOUT_REFUSED, .ns = "namespace0.0" } } } } },
+	{ "ConvertRaw over a namespace in use: refused", no_label_area_busy, { CONVERT },
+	  .force = true,
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_BUSY,
+			.ns = { { "fs", LAYOUT_REFUSED, .ns = "namespace0.0" } } } } },
+	{ "ConvertRaw, converted already", no_label_area_converted, { CONVERT },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_PRESENT, .ns = "namespace0.0" } } } } },
+	{ "ConvertRaw, devdax there: drift", no_label_area_devdax, { CONVERT },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_DRIFT, .drift = LAYOUT_DRIFT_MODE,
+				  .ns = "namespace0.0" } } } } },
+	{ "ConvertRaw, not one namespace over the region", no_label_area_short, { CONVERT },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_LAYOUT,
+			.ns = { { "fs", LAYOUT_REFUSED } } } } },
+	{ "ConvertRaw on a labelled region: created as usual", labelled_8g, { CONVERT },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
+	{ "half made by an interrupted run: resumed, not duplicated", half_made, { FS_REST },
+	  .pending = { { "u-new", "fs" } },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_RESUME, .ns = "namespace0.1" } } } } },
+	{ "made, only the pending mark left: present", made, { FS_REST },
+	  .pending = { { "u-new", "fs" } },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_PRESENT, .ns = "namespace0.1" } } } } },
+	{ "a pending mark for another name is not this one", half_made_small, { FS_REST },
+	  .pending = { { "u-new", "other" } },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CREATE, 4 * GIB } } } } },
+	{ "a seed carrying the name is not the namespace", named_seed, { FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
+};
+
+static void load_set(const struct layout_case *c, struct layout_set *set)
+{
+	char err[512];
+
+	set->layouts = calloc(ARRAY_SIZE(c->files), sizeof(*set->layouts));
+	assert_non_null(set->layouts);
+	for (set->n = 0; set->n < ARRAY_SIZE(c->files) && c->files[set->n]; set->n++) {
+		const char *text = c->files[set->n];
+		char path[16];
+
+		snprintf(path, sizeof(path), "%zu.conf", set->n);
+		if (layout_parse(path, text, strlen(text), &set->layouts[set->n], err,
+				 sizeof(err)) < 0)
+			fail_msg("%s", err);
+	}
+}
+
+static void check_region(const struct snapshot *s, const struct layout_set *set,
+			 const struct layout_plan *plan, const struct expect_region *e)
+{
+	const struct snap_region *r = snapshot_find_region(s, e->name);
+	const struct layout_region_plan *lp;
+	size_t n = 0;
+
+	assert_non_null(r);
+	lp = &plan->regions[r - s->regions];
+	if (e->layout < 0)
+		assert_null(lp->layout);
+	else
+		assert_ptr_equal(lp->layout, &set->layouts[e->layout]);
+	assert_string_equal(layout_verdict_name(lp->verdict), layout_verdict_name(e->verdict));
+	assert_string_equal(reason_name(lp->reason), reason_name(e->reason));
+	assert_int_equal(lp->projected, e->projected);
+	for (; n < ARRAY_SIZE(e->ns) && e->ns[n].name; n++) {
+		const struct expect_ns *en = &e->ns[n];
+		const struct layout_ns_plan *np = &lp->ns[n];
+
+		assert_true(n < lp->n_ns);
+		assert_string_equal(np->decl->name, en->name);
+		assert_string_equal(layout_action_name(np->action), layout_action_name(en->action));
+		assert_true(np->size == en->size);
+		assert_int_equal(np->drift, en->drift);
+		if (en->ns)
+			assert_string_equal(r->namespaces[np->ns].name, en->ns);
+	}
+	assert_int_equal(lp->n_ns, n);
+}
+
+static void run_case(void **state)
+{
+	const struct layout_case *c = *state;
+	struct snapshot *s = fx_new();
+	struct options opts = { .force = c->force };
+	struct layout_set set = { 0 };
+	struct stamp stamp = { 0 };
+	struct layout_plan lplan;
+	struct plan plan;
+	size_t n_pending = 0;
+
+	c->setup(s);
+	load_set(c, &set);
+	for (size_t i = 0; i < ARRAY_SIZE(c->regions) && c->regions[i]; i++)
+		opts.regions[opts.n_regions++] = c->regions[i];
+	while (n_pending < ARRAY_SIZE(c->pending) && c->pending[n_pending].uuid)
+		n_pending++;
+
+	assert_int_equal(plan_make(s, &stamp, &opts, &plan), 0);
+	assert_int_equal(layout_plan_make(s, &plan, &set, c->pending, n_pending, &lplan), 0);
+	assert_int_equal(lplan.n_regions, s->n_regions);
+	for (size_t i = 0; i < ARRAY_SIZE(c->expect) && c->expect[i].name; i++)
+		check_region(s, &set, &lplan, &c->expect[i]);
+	layout_plan_clear(&lplan);
+	plan_clear(&plan);
+	layout_set_clear(&set);
+	snapshot_free(s);
+}
+
+/* A system without regions: an empty plan, no allocation failure. */
+static void empty_system(void **state UNUSED)
+{
+	struct snapshot *s = fx_new();
+	struct options opts = { 0 };
+	struct layout_set set = { 0 };
+	struct stamp stamp = { 0 };
+	struct layout_plan lplan;
+	struct plan plan;
+
+	assert_int_equal(plan_make(s, &stamp, &opts, &plan), 0);
+	assert_int_equal(layout_plan_make(s, &plan, &set, NULL, 0, &lplan), 0);
+	assert_int_equal(lplan.n_regions, 0);
+	layout_plan_clear(&lplan);
+	plan_clear(&plan);
+	snapshot_free(s);
+}
+
+int main(void)
+{
+	struct CMUnitTest tests[ARRAY_SIZE(cases) + 1];
+	size_t n = ARRAY_SIZE(cases);
+
+	for (size_t i = 0; i < n; i++)
+		tests[i] = (struct CMUnitTest){ .name = cases[i].title, .test_func = run_case,
+						.initial_state = (void *)&cases[i] };
+	tests[n] = (struct CMUnitTest)cmocka_unit_test(empty_system);
+	return _cmocka_run_group_tests("layout-plan", tests, n + 1, NULL, NULL);
+}
