@@ -330,6 +330,37 @@ static void small_error_buffer(void **state UNUSED)
 	assert_string_equal(err, "t.conf:1: u");
 }
 
+/* The man page's example files, the ``` blocks that start with a comment, all parse. */
+static void man_page_examples(void **state UNUSED)
+{
+	const char *srcdir = getenv("srcdir");
+	char path[4096], *text = NULL, *block, *end;
+	size_t len = 0, n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/doc/nvdimm-label-init.layout.5.scd", srcdir ? srcdir : ".");
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("%s: %s (make check sets srcdir)", path, strerror(errno));
+	assert_int_equal(getdelim(&text, &len, '\0', f) > 0, true);
+	fclose(f);
+	for (block = strstr(text, "```\n"); block; block = strstr(end + 4, "```\n")) {
+		struct layout l;
+		char err[512];
+
+		block += 4;
+		end = strstr(block, "```\n");
+		assert_non_null(end);
+		if (block[0] != '#')
+			continue;
+		if (layout_parse(path, block, (size_t)(end - block), &l, err, sizeof(err)) < 0)
+			fail_msg("%s", err);
+		n++;
+	}
+	assert_int_equal(n, 4);
+	free(text);
+}
+
 /* ---------------------------------------------------------------- the loader */
 
 struct tree {
@@ -534,6 +565,7 @@ int main(void)
 		cmocka_unit_test(nul_byte),
 		cmocka_unit_test(too_many_namespaces),
 		cmocka_unit_test(small_error_buffer),
+		cmocka_unit_test(man_page_examples),
 		cmocka_unit_test_setup_teardown(load_nothing, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(load_merged, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(load_bad_file, tree_setup, tree_teardown),
