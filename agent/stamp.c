@@ -19,8 +19,8 @@
 void stamp_clear(struct stamp *stamp)
 {
 	free(stamp->entries);
-	stamp->entries = NULL;
-	stamp->n = 0;
+	free(stamp->ns);
+	*stamp = (struct stamp){ 0 };
 }
 
 const struct stamp_entry *stamp_find(const struct stamp *stamp, const char *id)
@@ -63,6 +63,67 @@ bool stamp_id_valid(const char *id)
 	return strspn(id, STAMP_ID_CHARS) == len;
 }
 
+bool stamp_uuid_valid(const char *uuid)
+{
+	if (strlen(uuid) != SNAP_UUID_MAX - 1)
+		return false;
+	for (size_t i = 0; uuid[i]; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? uuid[i] != '-' : !strchr("0123456789abcdef", uuid[i]))
+			return false;
+	}
+	return true;
+}
+
+const struct stamp_ns *stamp_ns_find(const struct stamp *stamp, const char *uuid)
+{
+	for (size_t i = 0; i < stamp->n_ns; i++)
+		if (strcmp(stamp->ns[i].uuid, uuid) == 0)
+			return &stamp->ns[i];
+	return NULL;
+}
+
+/* Region names and layout names share the dimm ids' alphabet, but not their length. */
+static bool word_valid(const char *w)
+{
+	size_t len = strlen(w);
+
+	return len > 0 && len < SNAP_NAME_MAX && strspn(w, STAMP_ID_CHARS) == len;
+}
+
+int stamp_ns_add(struct stamp *stamp, const char *region, const char *uuid, const char *name,
+		 long long time)
+{
+	struct stamp_ns *ns;
+
+	if (!word_valid(region) || !stamp_uuid_valid(uuid) || !word_valid(name) ||
+	    stamp_ns_find(stamp, uuid))
+		return -EINVAL;
+	ns = reallocarray(stamp->ns, stamp->n_ns + 1, sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	stamp->ns = ns;
+	ns = &stamp->ns[stamp->n_ns++];
+	snprintf(ns->region, sizeof(ns->region), "%s", region);
+	snprintf(ns->uuid, sizeof(ns->uuid), "%s", uuid);
+	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	ns->time = time;
+	return 0;
+}
+
+void stamp_ns_remove(struct stamp *stamp, const char *uuid)
+{
+	const struct stamp_ns *ns = stamp_ns_find(stamp, uuid);
+	size_t i;
+
+	if (!ns)
+		return;
+	i = (size_t)(ns - stamp->ns);
+	memmove(&stamp->ns[i], &stamp->ns[i + 1], (stamp->n_ns - i - 1) * sizeof(*stamp->ns));
+	stamp->n_ns--;
+}
+
 int stamp_set(struct stamp *stamp, const char *id, enum stamp_state state, long long time)
 {
 	struct stamp_entry *e = (struct stamp_entry *)stamp_find(stamp, id);
@@ -99,7 +160,7 @@ bool stamp_equal(const struct stamp *a, const struct stamp *b)
 {
 	size_t i;
 
-	if (a->n != b->n)
+	if (a->n != b->n || a->n_ns != b->n_ns)
 		return false;
 	for (i = 0; i < a->n; i++) {
 		const struct stamp_entry *e = stamp_find(b, a->entries[i].id);
@@ -107,43 +168,57 @@ bool stamp_equal(const struct stamp *a, const struct stamp *b)
 		if (!e || e->state != a->entries[i].state || e->time != a->entries[i].time)
 			return false;
 	}
+	for (i = 0; i < a->n_ns; i++) {
+		const struct stamp_ns *ns = stamp_ns_find(b, a->ns[i].uuid);
+
+		if (!ns || strcmp(ns->region, a->ns[i].region) != 0 ||
+		    strcmp(ns->name, a->ns[i].name) != 0 || ns->time != a->ns[i].time)
+			return false;
+	}
 	return true;
 }
 
 int stamp_copy(struct stamp *dst, const struct stamp *src)
 {
-	dst->entries = NULL;
-	dst->n = 0;
-	if (src->n == 0)
-		return 0;
-	dst->entries = calloc(src->n, sizeof(*src->entries));
-	if (!dst->entries)
-		return -ENOMEM;
-	memcpy(dst->entries, src->entries, src->n * sizeof(*src->entries));
-	dst->n = src->n;
+	*dst = (struct stamp){ 0 };
+	if (src->n) {
+		dst->entries = calloc(src->n, sizeof(*src->entries));
+		if (!dst->entries)
+			return -ENOMEM;
+		memcpy(dst->entries, src->entries, src->n * sizeof(*src->entries));
+		dst->n = src->n;
+	}
+	if (src->n_ns) {
+		dst->ns = calloc(src->n_ns, sizeof(*src->ns));
+		if (!dst->ns) {
+			stamp_clear(dst);
+			return -ENOMEM;
+		}
+		memcpy(dst->ns, src->ns, src->n_ns * sizeof(*src->ns));
+		dst->n_ns = src->n_ns;
+	}
 	return 0;
 }
 
-static int parse_line(char *line, struct stamp *out, const char **why)
+static int parse_time(const char *word, long long *time, const char **why)
 {
-	char *words[4] = { NULL };
-	char *save = NULL, *end;
+	char *end;
+
+	errno = 0;
+	*time = strtoll(word, &end, 10);
+	if (errno || *end || end == word || *time < 0) {
+		*why = "a time is not a non-negative number";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_dimm(char **words, struct stamp *out, const char **why)
+{
 	enum stamp_state state;
 	long long time;
 	size_t k;
-	int n = 0;
 
-	for (char *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-		if (n == 4) {
-			*why = "a dimm line has too many fields";
-			return -EINVAL;
-		}
-		words[n++] = w;
-	}
-	if (n != 4 || strcmp(words[0], "dimm") != 0) {
-		*why = "a line is not of the form 'dimm ID STATE TIME'";
-		return -EINVAL;
-	}
 	if (!stamp_id_valid(words[1])) {
 		*why = "a dimm id has invalid characters or length";
 		return -EINVAL;
@@ -156,17 +231,45 @@ static int parse_line(char *line, struct stamp *out, const char **why)
 		return -EINVAL;
 	}
 	state = (enum stamp_state)k;
-	errno = 0;
-	time = strtoll(words[3], &end, 10);
-	if (errno || *end || end == words[3] || time < 0) {
-		*why = "a time is not a non-negative number";
+	if (parse_time(words[3], &time, why) < 0)
 		return -EINVAL;
-	}
 	if (stamp_find(out, words[1])) {
 		*why = "a dimm id is listed twice";
 		return -EINVAL;
 	}
 	return stamp_set(out, words[1], state, time);
+}
+
+static int parse_ns(char **words, struct stamp *out, const char **why)
+{
+	long long time;
+	int r;
+
+	if (parse_time(words[4], &time, why) < 0)
+		return -EINVAL;
+	r = stamp_ns_add(out, words[1], words[2], words[3], time);
+	if (r == -EINVAL)
+		*why = "a namespace line has an invalid region, uuid or name, or a uuid listed twice";
+	return r;
+}
+
+/* "dimm ID STATE TIME" or "namespace REGION UUID NAME TIME". */
+static int parse_line(char *line, struct stamp *out, const char **why)
+{
+	char *words[6] = { NULL };
+	char *save = NULL;
+	size_t n = 0;
+
+	for (char *w = strtok_r(line, " ", &save); w && n < ARRAY_SIZE(words);
+	     w = strtok_r(NULL, " ", &save))
+		words[n++] = w;
+	if (n == 4 && strcmp(words[0], "dimm") == 0)
+		return parse_dimm(words, out, why);
+	if (n == 5 && strcmp(words[0], "namespace") == 0)
+		return parse_ns(words, out, why);
+	*why = "a line is not of the form 'dimm ID STATE TIME' or "
+	       "'namespace REGION UUID NAME TIME'";
+	return -EINVAL;
 }
 
 int stamp_parse(const char *text, size_t len, struct stamp *out, const char **why)
@@ -214,7 +317,7 @@ int stamp_parse(const char *text, size_t len, struct stamp *out, const char **wh
 			goto out;
 	}
 	*out = parsed;
-	parsed.entries = NULL;
+	parsed = (struct stamp){ 0 };
 out:
 	stamp_clear(&parsed);
 	free(copy);
@@ -236,6 +339,9 @@ int stamp_format(const struct stamp *stamp, char **text)
 		fprintf(f, "dimm %s %s %lld\n", stamp->entries[i].id,
 			stamp_state_name(stamp->entries[i].state),
 			stamp->entries[i].time);
+	for (i = 0; i < stamp->n_ns; i++)
+		fprintf(f, "namespace %s %s %s %lld\n", stamp->ns[i].region, stamp->ns[i].uuid,
+			stamp->ns[i].name, stamp->ns[i].time);
 	if (fclose(f) != 0)
 		r = -ENOMEM;
 	if (r < 0)
@@ -330,8 +436,11 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* A namespace mark is pending work too: the next boot's run must finish it. */
 static bool has_pending(const struct stamp *stamp)
 {
+	if (stamp->n_ns)
+		return true;
 	for (size_t i = 0; i < stamp->n; i++)
 		if (stamp_entry_pending(&stamp->entries[i]))
 			return true;

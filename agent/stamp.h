@@ -41,9 +41,24 @@ struct stamp_entry {
 	long long time;
 };
 
+/*
+ * A namespace a run is about to create for a layout, marked before the
+ * first step and cleared once the namespace is complete: a run killed in
+ * between leaves the mark, and the next run finishes that namespace (found
+ * by its uuid) instead of creating a second one.
+ */
+struct stamp_ns {
+	char region[SNAP_NAME_MAX];
+	char uuid[SNAP_UUID_MAX];
+	char name[SNAP_NAME_MAX];     /* the layout's Name= */
+	long long time;
+};
+
 struct stamp {
 	size_t n;
 	struct stamp_entry *entries;
+	size_t n_ns;
+	struct stamp_ns *ns;
 };
 
 void stamp_clear(struct stamp *stamp);
@@ -56,6 +71,14 @@ const char *stamp_state_name(enum stamp_state state);
 bool stamp_entry_pending(const struct stamp_entry *e);
 /* Labelled, or pending after it had been labelled: label-less now means lost. */
 bool stamp_entry_seen_labelled(const struct stamp_entry *e);
+
+/* Adds a namespace mark; -EINVAL for a region, uuid or name the stamp cannot hold. */
+int stamp_ns_add(struct stamp *stamp, const char *region, const char *uuid, const char *name,
+		 long long time);
+void stamp_ns_remove(struct stamp *stamp, const char *uuid);
+const struct stamp_ns *stamp_ns_find(const struct stamp *stamp, const char *uuid);
+/* The canonical text form, lower-case: 8-4-4-4-12 hexadecimal digits. */
+bool stamp_uuid_valid(const char *uuid);
 
 /* Pure text conversion; parse returns -EINVAL with a reason for bad text. */
 int stamp_parse(const char *text, size_t len, struct stamp *out, const char **why);

@@ -139,6 +139,15 @@ static void garbled(void **state)
 		"nvdimm-label-init stamp 1\ndimm a/b labelled 1\n",
 		"nvdimm-label-init stamp 1\ndimm a labelled 1\ndimm a labelled 2\n",
 		"nvdimm-label-init stamp 1\n\n",
+		"nvdimm-label-init stamp 1\nnamespace region0 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9 data\n",
+		"nvdimm-label-init stamp 1\nnamespace region0 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9 data 1 extra\n",
+		"nvdimm-label-init stamp 1\nnamespace region0 0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9 data 1\n",
+		"nvdimm-label-init stamp 1\nnamespace region0 0f1e2d3c4b5a49788695a4b3c2d1e0f9abcd data 1\n",
+		"nvdimm-label-init stamp 1\nnamespace region0 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f90 data 1\n",
+		"nvdimm-label-init stamp 1\nnamespace region/0 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9 data 1\n",
+		"nvdimm-label-init stamp 1\nnamespace region0 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9 da/ta 1\n",
+		"nvdimm-label-init stamp 1\nnamespace region0 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9 data -1\n",
+		"nvdimm-label-init stamp 1\nnamespace region0 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9 a 1\nnamespace region1 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9 b 2\n",
 	};
 	struct env *e = *state;
 
@@ -146,6 +155,50 @@ static void garbled(void **state)
 		put(e, STAMP_FILE, texts[i], strlen(texts[i]));
 		assert_non_null(read_why(e, -EINVAL));
 	}
+}
+
+/* A namespace mark survives the file, and makes the stamp one with pending work. */
+static void namespace_marks(void **state)
+{
+	struct env *e = *state;
+	struct stamp a = { 0 }, b = { 0 };
+	const char *why;
+	struct stat st;
+
+	assert_int_equal(stamp_set(&a, "handle-0x1", STAMP_LABELLED, 5), 0);
+	assert_int_equal(stamp_ns_add(&a, "region0", "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "data", 7), 0);
+	assert_int_equal(stamp_ns_add(&a, "region1", "00000000-0000-4000-8000-000000000001", "ram.1", 8), 0);
+	assert_int_equal(stamp_ns_add(&a, "region1", "00000000-0000-4000-8000-000000000001", "again", 8), -EINVAL);
+	assert_int_equal(stamp_write(e->dirfd, &a), 0);
+	assert_int_equal(fstatat(e->dirfd, STAMP_PENDING_MARKER, &st, 0), 0);
+	assert_int_equal(stamp_read(e->dirfd, &b, &why), 0);
+	assert_true(stamp_equal(&a, &b));
+	assert_string_equal(stamp_ns_find(&b, "00000000-0000-4000-8000-000000000001")->name, "ram.1");
+	assert_string_equal(stamp_ns_find(&b, "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9")->region, "region0");
+	stamp_ns_remove(&a, "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9");
+	assert_false(stamp_equal(&a, &b));
+	stamp_ns_remove(&a, "00000000-0000-4000-8000-000000000001");
+	assert_int_equal(a.n_ns, 0);
+	assert_int_equal(stamp_write(e->dirfd, &a), 0);
+	assert_int_equal(fstatat(e->dirfd, STAMP_PENDING_MARKER, &st, 0), -1);
+	stamp_clear(&a);
+	stamp_clear(&b);
+}
+
+static void uuids_checked(void **state UNUSED)
+{
+	struct stamp s = { 0 };
+
+	assert_true(stamp_uuid_valid("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"));
+	assert_false(stamp_uuid_valid(""));
+	assert_false(stamp_uuid_valid("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f"));
+	assert_false(stamp_uuid_valid("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0fg"));
+	assert_false(stamp_uuid_valid("0f1e2d3c-4b5a-4978-8695a-4b3c2d1e0f9"));
+	assert_int_equal(stamp_ns_add(&s, "", "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "data", 1), -EINVAL);
+	assert_int_equal(stamp_ns_add(&s, "region0", "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "", 1), -EINVAL);
+	assert_int_equal(stamp_ns_add(&s, "region0", "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "a b", 1), -EINVAL);
+	assert_int_equal(s.n_ns, 0);
+	stamp_clear(&s);
 }
 
 static void oversized(void **state)
@@ -281,6 +334,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(writable_by_others, setup, teardown),
 		cmocka_unit_test_setup_teardown(owned_by_another_user, setup, teardown),
 		cmocka_unit_test(ids_checked),
+		cmocka_unit_test_setup_teardown(namespace_marks, setup, teardown),
+		cmocka_unit_test(uuids_checked),
 	};
 
 	return cmocka_run_group_tests_name("stamp", tests, NULL, NULL);
