@@ -12,9 +12,11 @@
 #include <ndctl/libndctl.h>
 
 #include "backend.h"
+#include "backend-namespace.h"
 #include "drivers.h"
 #include "log.h"
 #include "macro.h"
+#include "nsuuid.h"
 #include "probe.h"
 #include "stamp.h"
 
@@ -162,31 +164,15 @@ static bool dax_has_system_ram(struct ndctl_namespace *ndns)
 	return false;
 }
 
-/* An all-zero uuid is the kernel's way of saying there is none (no labels). */
-static void namespace_uuid(struct ndctl_namespace *ndns, char *out)
-{
-	unsigned char uu[16];
-	bool zero = true;
-	char *p = out;
-
-	ndctl_namespace_get_uuid(ndns, uu);
-	for (size_t i = 0; i < sizeof(uu); i++)
-		zero &= uu[i] == 0;
-	for (size_t i = 0; i < sizeof(uu) && !zero; i++) {
-		p += sprintf(p, "%02x", uu[i]);
-		if (i == 3 || i == 5 || i == 7 || i == 9)
-			*p++ = '-';
-	}
-	*p = '\0';
-}
-
 static int read_namespace(struct snap_region *r, struct ndctl_namespace *ndns, bool probe)
 {
 	struct snap_namespace ns = { 0 };
+	unsigned char uu[NSUUID_BYTES];
 
 	copy_name(ns.name, ndctl_namespace_get_devname(ndns));
 	copy_name(ns.alt_name, ndctl_namespace_get_alt_name(ndns));
-	namespace_uuid(ndns, ns.uuid);
+	ndctl_namespace_get_uuid(ndns, uu);
+	nsuuid_format(uu, ns.uuid);
 	ns.mode = ns_mode(ndns);
 	ns.size = ndctl_namespace_get_size(ndns);
 	ns.enabled = ndctl_namespace_is_enabled(ndns) > 0;
@@ -414,10 +400,28 @@ out:
 	return r;
 }
 
+static int backend_create_namespace(void *userdata, const char *region, const char *ns,
+				    const struct ns_spec *spec)
+{
+	struct ndctl_region *r = find_region(userdata, region);
+
+	return r ? backend_namespace_create(r, ns, spec) : -ENODEV;
+}
+
+static int backend_convert_namespace(void *userdata, const char *region, const char *ns,
+				     const struct ns_spec *spec)
+{
+	struct ndctl_region *r = find_region(userdata, region);
+
+	return r ? backend_namespace_convert(r, ns, spec) : -ENODEV;
+}
+
 const struct ops backend_ops = {
 	.load_drivers = backend_load_drivers,
 	.read_snapshot = backend_read_snapshot,
 	.disable_region = backend_disable_region,
 	.enable_region = backend_enable_region,
 	.init_labels = backend_init_labels,
+	.create_namespace = backend_create_namespace,
+	.convert_namespace = backend_convert_namespace,
 };

@@ -4,6 +4,16 @@
 #include "options.h"
 #include "snapshot.h"
 
+/* What a namespace is made into; the layout step decides it from the layout plan. */
+struct ns_spec {
+	const char *uuid;               /* text form; the labels keep it */
+	const char *name;               /* the labels' alt_name */
+	enum ns_mode mode;
+	unsigned long long size;
+	unsigned long long align;       /* fsdax, devdax; 0 = the kernel's default */
+	unsigned int sector_size;       /* sector; 0 = the kernel's default */
+};
+
 /*
  * Everything that touches devices goes through this table, so tests can
  * replace it with a fake that fails at any step. Each returns 0 or a
@@ -24,4 +34,18 @@ struct ops {
 	 * Returns 1 when a valid index was there already and was kept.
 	 */
 	int (*init_labels)(void *userdata, const char *nmem, enum label_version version);
+	/*
+	 * Makes the region's seed namespace into SPEC and enables it; with NS,
+	 * finishes that namespace instead, one an interrupted run half-made.
+	 * A failure may leave the namespace half-made: the pending mark in the
+	 * stamp is what tells the next run it is ours.
+	 */
+	int (*create_namespace)(void *userdata, const char *region, const char *ns,
+				const struct ns_spec *spec);
+	/*
+	 * The raw namespace NS of a region without labels becomes fsdax in
+	 * place; -EBUSY while it is in use. A failure leaves it raw and enabled.
+	 */
+	int (*convert_namespace)(void *userdata, const char *region, const char *ns,
+				 const struct ns_spec *spec);
 };

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "macro.h"
+#include "nsuuid.h"
 #include "stamp.h"
 
 #define STAMP_HEADER "nvdimm-label-init stamp 1"
@@ -63,19 +64,6 @@ bool stamp_id_valid(const char *id)
 	return strspn(id, STAMP_ID_CHARS) == len;
 }
 
-bool stamp_uuid_valid(const char *uuid)
-{
-	if (strlen(uuid) != SNAP_UUID_MAX - 1)
-		return false;
-	for (size_t i = 0; uuid[i]; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (dash ? uuid[i] != '-' : !strchr("0123456789abcdef", uuid[i]))
-			return false;
-	}
-	return true;
-}
-
 const struct stamp_ns *stamp_ns_find(const struct stamp *stamp, const char *uuid)
 {
 	for (size_t i = 0; i < stamp->n_ns; i++)
@@ -97,7 +85,7 @@ int stamp_ns_add(struct stamp *stamp, const char *region, const char *uuid, cons
 {
 	struct stamp_ns *ns;
 
-	if (!word_valid(region) || !stamp_uuid_valid(uuid) || !word_valid(name) ||
+	if (!word_valid(region) || !nsuuid_valid(uuid) || !word_valid(name) ||
 	    stamp_ns_find(stamp, uuid))
 		return -EINVAL;
 	ns = reallocarray(stamp->ns, stamp->n_ns + 1, sizeof(*ns));

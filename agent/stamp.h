@@ -77,8 +77,6 @@ int stamp_ns_add(struct stamp *stamp, const char *region, const char *uuid, cons
 		 long long time);
 void stamp_ns_remove(struct stamp *stamp, const char *uuid);
 const struct stamp_ns *stamp_ns_find(const struct stamp *stamp, const char *uuid);
-/* The canonical text form, lower-case: 8-4-4-4-12 hexadecimal digits. */
-bool stamp_uuid_valid(const char *uuid);
 
 /* Pure text conversion; parse returns -EINVAL with a reason for bad text. */
 int stamp_parse(const char *text, size_t len, struct stamp *out, const char **why);

@@ -178,10 +178,99 @@ static int fake_enable_region(void *userdata, const char *name)
 	return 0;
 }
 
+static struct snap_namespace *find_namespace(struct snap_region *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_namespaces; i++)
+		if (name ? strcmp(r->namespaces[i].name, name) == 0 : r->namespaces[i].size == 0)
+			return &r->namespaces[i];
+	return NULL;
+}
+
+/* The kernel's seed moves on once a namespace made from it is enabled. */
+static int add_seed(struct snap_region *r)
+{
+	struct snap_namespace seed = { .mode = NS_MODE_RAW };
+
+	snprintf(seed.name, sizeof(seed.name), "namespace%s.%zu", r->name + strlen("region"),
+		 r->n_namespaces);
+	return snapshot_region_add_namespace(r, &seed);
+}
+
+/* Space is taken from the region as the size is set, as the kernel allocates it. */
+static int set_size(struct snap_region *r, struct snap_namespace *ns, unsigned long long size)
+{
+	if (size > ns->size && size - ns->size > r->available)
+		return -ENOSPC;
+	r->available = r->available + ns->size - size;
+	r->max_extent = r->available;
+	ns->size = size;
+	return 0;
+}
+
+/*
+ * Each step is a call of its own ("seed region0", "uuid region0", "name",
+ * "size", "attach", "enable"), so a test can fail any one and find the
+ * namespace as half-made as the kernel would leave it.
+ */
+static int fake_create_namespace(void *userdata, const char *region, const char *name,
+				 const struct ns_spec *spec)
+{
+	struct fake *f = userdata;
+	struct snap_region *r = snapshot_find_region(f->world, region);
+	struct snap_namespace *ns;
+	bool was_seed;
+	int e = record(f, "seed", region);
+
+	if (e < 0)
+		return e;
+	if (!r || !(ns = find_namespace(r, name)))
+		return -ENODEV;
+	was_seed = ns->size == 0;
+	if ((e = record(f, "uuid", region)) < 0)
+		return e;
+	snprintf(ns->uuid, sizeof(ns->uuid), "%s", spec->uuid);
+	if ((e = record(f, "name", region)) < 0)
+		return e;
+	snprintf(ns->alt_name, sizeof(ns->alt_name), "%s", spec->name);
+	if ((e = record(f, "size", region)) < 0 || (e = set_size(r, ns, spec->size)) < 0)
+		return e;
+	if (spec->mode != NS_MODE_RAW && (e = record(f, "attach", region)) < 0)
+		return e;
+	if ((e = record(f, "enable", region)) < 0)
+		return e;
+	ns->mode = spec->mode;
+	ns->enabled = true;
+	return was_seed ? add_seed(r) : 0;
+}
+
+static int fake_convert_namespace(void *userdata, const char *region, const char *name,
+				  const struct ns_spec *spec)
+{
+	struct fake *f = userdata;
+	struct snap_region *r = snapshot_find_region(f->world, region);
+	struct snap_namespace *ns = r ? find_namespace(r, name) : NULL;
+	int e = record(f, "claim", region);
+
+	if (e < 0)
+		return e;
+	if (!ns)
+		return -ENODEV;
+	if (ns->busy)
+		return -EBUSY;
+	e = record(f, "attach", region);
+	if (e == 0)
+		e = record(f, "enable", region);
+	if (e == 0)
+		ns->mode = spec->mode;
+	return e;
+}
+
 const struct ops fake_ops = {
 	.load_drivers = fake_load_drivers,
 	.read_snapshot = fake_read_snapshot,
 	.disable_region = fake_disable_region,
 	.enable_region = fake_enable_region,
 	.init_labels = fake_init_labels,
+	.create_namespace = fake_create_namespace,
+	.convert_namespace = fake_convert_namespace,
 };

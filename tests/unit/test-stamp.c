@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "macro.h"
+#include "nsuuid.h"
 #include "stamp.h"
 
 struct env {
@@ -187,13 +188,27 @@ static void namespace_marks(void **state)
 
 static void uuids_checked(void **state UNUSED)
 {
+	unsigned char a[NSUUID_BYTES], b[NSUUID_BYTES] = { 0 };
+	char text[SNAP_UUID_MAX];
 	struct stamp s = { 0 };
 
-	assert_true(stamp_uuid_valid("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"));
-	assert_false(stamp_uuid_valid(""));
-	assert_false(stamp_uuid_valid("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f"));
-	assert_false(stamp_uuid_valid("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0fg"));
-	assert_false(stamp_uuid_valid("0f1e2d3c-4b5a-4978-8695a-4b3c2d1e0f9"));
+	assert_int_equal(nsuuid_random(a), 0);
+	nsuuid_format(a, text);
+	assert_true(nsuuid_valid(text));
+	assert_int_equal(text[14], '4');
+	assert_non_null(strchr("89ab", text[19]));
+	assert_int_equal(nsuuid_parse(text, b), 0);
+	assert_memory_equal(a, b, sizeof(a));
+	memset(b, 0, sizeof(b));
+	nsuuid_format(b, text);
+	assert_string_equal(text, "");
+	assert_int_equal(nsuuid_parse("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0fX", b), -EINVAL);
+
+	assert_true(nsuuid_valid("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"));
+	assert_false(nsuuid_valid(""));
+	assert_false(nsuuid_valid("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f"));
+	assert_false(nsuuid_valid("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0fg"));
+	assert_false(nsuuid_valid("0f1e2d3c-4b5a-4978-8695a-4b3c2d1e0f9"));
 	assert_int_equal(stamp_ns_add(&s, "", "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "data", 1), -EINVAL);
 	assert_int_equal(stamp_ns_add(&s, "region0", "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "", 1), -EINVAL);
 	assert_int_equal(stamp_ns_add(&s, "region0", "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "a b", 1), -EINVAL);
