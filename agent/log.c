@@ -64,8 +64,8 @@ static int add_field(struct iovec *iov, char **bufs, int n, const char *key, con
 static void journal_sink(const struct log_record *r, void *userdata UNUSED)
 {
 	const struct log_fields *f = r->fields;
-	struct iovec iov[12];
-	char *bufs[12] = { NULL };
+	struct iovec iov[14];
+	char *bufs[14] = { NULL };
 	char prio[2] = { (char)('0' + r->priority), 0 };
 	int n = 0, i;
 
@@ -80,6 +80,8 @@ static void journal_sink(const struct log_record *r, void *userdata UNUSED)
 		n = add_field(iov, bufs, n, "NVDIMM_REASON", f->reason);
 		n = add_field(iov, bufs, n, "NVDIMM_BLOCKDEV", f->blockdev);
 		n = add_field(iov, bufs, n, "NVDIMM_SIGNATURE", f->signature);
+		n = add_field(iov, bufs, n, "NVDIMM_NAMESPACE", f->ns);
+		n = add_field(iov, bufs, n, "NVDIMM_NAME", f->name);
 	}
 	/* Without a journal (early boot, containers) the record must not vanish. */
 	if (sd_journal_sendv(iov, n) < 0)

@@ -24,6 +24,8 @@ struct log_fields {
 	const char *reason;
 	const char *blockdev;
 	const char *signature;
+	const char *ns;        /* namespaceN.M */
+	const char *name;      /* a layout's Name=, the namespace's alt_name */
 };
 
 struct log_record {

@@ -103,6 +103,7 @@ int options_parse(int argc, char **argv, struct options *opts, char *errbuf, siz
 		.log_target = LOG_TARGET_AUTO,
 		.log_priority = LOG_INFO,
 		.lock_timeout_ms = 60000,
+		.layout_root = "",
 	};
 	/* 0 rather than 1 resets getopt fully, so the parser can be called again (tests, fuzzing). */
 	optind = 0;

@@ -30,6 +30,7 @@ struct options {
 	enum log_target log_target;
 	int log_priority;
 	unsigned int lock_timeout_ms; /* not on the command line: tests shorten it */
+	const char *layout_root;      /* "" but in tests, which give the layout.d their own tree */
 	size_t n_regions;
 	const char *regions[OPTIONS_MAX_REGIONS];
 };

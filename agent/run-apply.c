@@ -11,8 +11,7 @@
 #include "run-steps.h"
 #include "stamp-rules.h"
 
-/* Writes the stamp (always, or when it changed) and keeps on_disk equal to the file. */
-static int write_stamp(struct run *x, bool always)
+int write_stamp(struct run *x, bool always)
 {
 	int r = 0;
 
@@ -36,7 +35,7 @@ static int write_stamp(struct run *x, bool always)
  * enabled again and the stamp tells the truth; only SIGKILL can cut a run
  * short, and the pending marks cover that.
  */
-static void block_stop_signals(struct run *x)
+void block_stop_signals(struct run *x)
 {
 	sigset_t stop;
 

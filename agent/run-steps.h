@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "layout.h"
+#include "layout-plan.h"
 #include "ops.h"
 #include "options.h"
 #include "plan.h"
@@ -19,6 +21,7 @@
 #define GO_ON (-1)
 struct counts {
 	unsigned int labelled, initialized, skipped, refused, failed;
+	unsigned int created, converted, drifted, ns_refused;  /* namespaces, by the layouts */
 };
 
 /* Everything the steps share; from stamp on, it is one pass's and cleared after it. */
@@ -35,12 +38,20 @@ struct run {
 	struct snapshot *snap;
 	struct snapshot *after;     /* the fresh read after the changes */
 	struct plan plan;
+	struct layout_set layouts;  /* the pass's layout files; none without them */
+	bool layouts_bad;           /* one is unusable: none applies in this pass */
+	struct layout_plan lplan;   /* made with plan, from snap */
 	bool *group_failed;         /* [1..n_groups]: its failure is logged already */
 	bool gave_up;               /* the pending marks could not be written: nothing was done */
 	bool signals_blocked;
 	sigset_t old_mask;
 	struct counts c;
 };
+
+/* Writes the stamp (always, or when it changed) and keeps on_disk equal to the file. */
+int write_stamp(struct run *x, bool always);
+/* SIGINT, SIGTERM and the like wait while devices and the stamp change (run-apply.c). */
+void block_stop_signals(struct run *x);
 
 /* Disable, label and enable each group, its pending marks on disk first; stop signals wait. */
 int step_apply(struct run *x);
@@ -49,3 +60,15 @@ int step_verify(struct run *x);
 /* The stamp as the fresh read shows the devices; stop signals are let through again. */
 int step_settle(struct run *x);
 void unblock_stop_signals(struct run *x);
+
+/* The layout files, read once a pass; an unusable one is reported and none applies (run-layout.c). */
+int step_layouts(struct run *x);
+/* The layout plan for SNAP and PLAN (made from it), with the stamp's namespace marks. */
+int run_layout_plan(const struct run *x, const struct snapshot *snap, const struct plan *plan,
+		    struct layout_plan *out);
+/*
+ * After the labels: plans the layouts on the fresh view, creates each
+ * region's namespaces (marked in the stamp first), checks them from another
+ * fresh read, and keeps only the marks of namespaces still half-made.
+ */
+int step_layout(struct run *x);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "apply.h"
+#include "layout-report.h"
 #include "lock.h"
 #include "log.h"
 #include "macro.h"
@@ -115,10 +116,12 @@ static int read_plan(struct run *x)
 	snapshot_free(x->snap);
 	x->snap = NULL;
 	plan_clear(&x->plan);
+	layout_plan_clear(&x->lplan);
 	r = x->ops->read_snapshot(x->userdata, &x->snap);
 	if (r < 0)
 		log_error("reading the NVDIMM state failed: %s", strerror(-r));
-	else if ((r = plan_make(x->snap, &x->stamp, x->opts, &x->plan)) < 0)
+	else if ((r = plan_make(x->snap, &x->stamp, x->opts, &x->plan)) < 0 ||
+		 (r = run_layout_plan(x, x->snap, &x->plan, &x->lplan)) < 0)
 		log_error("deciding failed: %s", strerror(-r));
 	return r;
 }
@@ -155,10 +158,10 @@ static int step_plan(struct run *x)
 	} else if (!selection_exists(x->opts, x->snap)) {
 		status = EXIT_USAGE;
 	} else if (x->opts->mode == MODE_STATUS) {
-		r = status_print(x->snap, &x->plan, &x->stamp, x->opts->json);
+		r = status_print(x->snap, &x->plan, &x->lplan, &x->stamp, x->opts->json);
 		if (r < 0)
 			log_error("printing the status failed: %s", strerror(-r));
-		status = r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+		status = r < 0 || x->layouts_bad ? EXIT_FAILURE : EXIT_SUCCESS;
 	} else if (count_pmem(x->snap) == 0) {
 		log_event(MSG_NO_NVDIMM, NULL, "no NVDIMM regions found: nothing to do");
 		status = EXIT_SUCCESS;
@@ -196,12 +199,21 @@ static void count_plan(const struct plan *plan, struct counts *c)
 	}
 }
 
-/* --dry-run ends here. */
+/* Whether the pass ends in failure: something refused or failed, or a layout file unusable. */
+static bool pass_failed(const struct run *x)
+{
+	return x->c.refused || x->c.failed || x->c.ns_refused || x->layouts_bad;
+}
+
+/* --dry-run ends here; a real run reports the layouts once the labels are done. */
 static int step_report(struct run *x)
 {
 	report_plan(x->snap, &x->plan, &x->stamp, !x->apply);
 	count_plan(&x->plan, &x->c);
-	return x->apply ? GO_ON : x->c.refused ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (x->apply)
+		return GO_ON;
+	report_layout_plan(x->snap, &x->plan, &x->lplan, true, &x->c.drifted, &x->c.ns_refused);
+	return pass_failed(x) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 /*
@@ -239,10 +251,18 @@ static int step_summary(struct run *x)
 {
 	const struct counts *c = &x->c;
 
-	log_event(MSG_SUMMARY, NULL,
-		  "done: %u labelled already, %u initialized, %u skipped, %u refused, %u failed",
-		  c->labelled, c->initialized, c->skipped, c->refused, c->failed);
-	return c->refused || c->failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (x->layouts.n == 0 && !x->layouts_bad)
+		log_event(MSG_SUMMARY, NULL,
+			  "done: %u labelled already, %u initialized, %u skipped, %u refused, "
+			  "%u failed", c->labelled, c->initialized, c->skipped, c->refused, c->failed);
+	else
+		log_event(MSG_SUMMARY, NULL,
+			  "done: %u labelled already, %u initialized, %u skipped, %u refused, "
+			  "%u failed; namespaces: %u created, %u converted, %u drifted, %u refused%s",
+			  c->labelled, c->initialized, c->skipped, c->refused, c->failed, c->created,
+			  c->converted, c->drifted, c->ns_refused,
+			  x->layouts_bad ? " (no layout applied: a layout file is unusable)" : "");
+	return pass_failed(x) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 /* What a pass leaves behind; the next pass starts afresh from the devices and the stamp. */
@@ -253,6 +273,9 @@ static void pass_clear(struct run *x)
 	x->group_failed = NULL;
 	x->gave_up = false;
 	plan_clear(&x->plan);
+	layout_plan_clear(&x->lplan);
+	layout_set_clear(&x->layouts);
+	x->layouts_bad = false;
 	snapshot_free(x->snap);
 	snapshot_free(x->after);
 	x->snap = x->after = NULL;
@@ -266,8 +289,8 @@ static void pass_clear(struct run *x)
 static int run_pass(struct run *x)
 {
 	static int (*const steps[])(struct run *x) = {
-		step_stamp, step_drivers, step_plan, step_recover, step_report, step_apply,
-		step_verify, step_settle, step_look_again, step_summary,
+		step_stamp, step_layouts, step_drivers, step_plan, step_recover, step_report,
+		step_apply, step_verify, step_settle, step_layout, step_look_again, step_summary,
 	};
 	int status = GO_ON;
 

@@ -31,8 +31,42 @@ static bool dimm_selected(const struct snapshot *snap, const struct plan *plan, 
 	return !in_any;
 }
 
+/* The size a declared namespace has or gets; 0 where the layout takes any. */
+static unsigned long long ns_plan_size(const struct snap_region *r, const struct layout_ns_plan *np)
+{
+	if (np->action == LAYOUT_CREATE || np->action == LAYOUT_REFUSED)
+		return np->size;
+	return r->namespaces[np->ns].size;
+}
+
+static const char *ns_plan_device(const struct snap_region *r, const struct layout_ns_plan *np)
+{
+	if (np->action == LAYOUT_CREATE || np->action == LAYOUT_REFUSED)
+		return NULL;
+	return r->namespaces[np->ns].name;
+}
+
+static void print_layout(const struct snap_region *r, const struct layout_region_plan *rp)
+{
+	if (!rp->layout)
+		return;
+	printf("  layout %s: %s", rp->layout->path, layout_verdict_name(rp->verdict));
+	if (rp->verdict == LAYOUT_REGION_REFUSED)
+		printf(" (%s)", reason_name(rp->reason));
+	printf("%s\n", rp->projected ? ", once its labels are initialized" : "");
+	for (size_t j = 0; j < rp->n_ns; j++) {
+		const struct layout_ns_plan *np = &rp->ns[j];
+		const char *dev = ns_plan_device(r, np);
+
+		printf("    %s: %s, size %llu, %s%s%s%s\n", np->decl->name,
+		       ns_mode_name(np->decl->mode), ns_plan_size(r, np),
+		       layout_action_name(np->action), dev ? " (" : "", dev ? dev : "",
+		       dev ? ")" : "");
+	}
+}
+
 static void print_text(const struct snapshot *snap, const struct plan *plan,
-		       const struct stamp *stamp)
+		       const struct layout_plan *lp, const struct stamp *stamp)
 {
 	if (snap->n_regions == 0 && snap->n_dimms == 0) {
 		printf("no NVDIMMs found (%zu NVDIMM bus%s)\n", snap->n_buses,
@@ -61,6 +95,7 @@ static void print_text(const struct snapshot *snap, const struct plan *plan,
 			       ns->busy ? ", in use" : "", ns->signature[0] ? ", signature " : "",
 			       ns->signature);
 		}
+		print_layout(r, &lp->regions[i]);
 	}
 	for (size_t i = 0; i < snap->n_dimms; i++) {
 		const struct snap_dimm *d = &snap->dimms[i];
@@ -82,9 +117,66 @@ static int add(struct json_object *obj, const char *key, struct json_object *val
 	return 0;
 }
 
-static struct json_object *region_json(const struct snapshot *snap, const struct plan *plan,
-				       size_t i)
+static struct json_object *ns_plan_json(const struct snap_region *r,
+					const struct layout_ns_plan *np)
 {
+	struct json_object *o = json_object_new_object();
+	const char *dev = ns_plan_device(r, np);
+	int err = 0;
+
+	if (!o)
+		return NULL;
+	err |= add(o, "name", json_object_new_string(np->decl->name));
+	err |= add(o, "mode", json_object_new_string(ns_mode_name(np->decl->mode)));
+	err |= add(o, "size", json_object_new_uint64(ns_plan_size(r, np)));
+	err |= add(o, "action", json_object_new_string(layout_action_name(np->action)));
+	if (dev)
+		err |= add(o, "namespace", json_object_new_string(dev));
+	if (np->drift & LAYOUT_DRIFT_MODE)
+		err |= add(o, "drift_mode", json_object_new_boolean(true));
+	if (np->drift & LAYOUT_DRIFT_SIZE)
+		err |= add(o, "drift_size", json_object_new_boolean(true));
+	if (err) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* NULL with *err untouched when no layout matches the region. */
+static struct json_object *layout_json(const struct snap_region *r,
+				       const struct layout_region_plan *rp, int *err)
+{
+	struct json_object *o, *nss;
+
+	if (!rp->layout)
+		return NULL;
+	o = json_object_new_object();
+	nss = json_object_new_array();
+	if (!o || !nss) {
+		json_object_put(o);
+		json_object_put(nss);
+		*err |= 1;
+		return NULL;
+	}
+	json_object_object_add(o, "namespaces", nss);
+	*err |= add(o, "file", json_object_new_string(rp->layout->path));
+	*err |= add(o, "verdict", json_object_new_string(layout_verdict_name(rp->verdict)));
+	if (rp->verdict == LAYOUT_REGION_REFUSED)
+		*err |= add(o, "reason", json_object_new_string(reason_name(rp->reason)));
+	*err |= add(o, "projected", json_object_new_boolean(rp->projected));
+	for (size_t j = 0; j < rp->n_ns; j++) {
+		struct json_object *n = ns_plan_json(r, &rp->ns[j]);
+
+		*err |= n ? json_object_array_add(nss, n) : 1;
+	}
+	return o;
+}
+
+static struct json_object *region_json(const struct snapshot *snap, const struct plan *plan,
+				       const struct layout_plan *lp, size_t i)
+{
+	struct json_object *layout;
 	const struct snap_region *r = &snap->regions[i];
 	const struct region_plan *p = &plan->regions[i];
 	struct json_object *o = json_object_new_object();
@@ -123,6 +215,9 @@ static struct json_object *region_json(const struct snapshot *snap, const struct
 		err |= add(o, "reason", json_object_new_string(reason_name(p->reason)));
 	json_object_object_add(o, "dimms", dimms);
 	json_object_object_add(o, "namespaces", nss);
+	layout = layout_json(r, &lp->regions[i], &err);
+	if (layout)
+		json_object_object_add(o, "layout", layout);
 	if (err) {
 		json_object_put(o);
 		return NULL;
@@ -160,7 +255,7 @@ static struct json_object *dimm_json(const struct snap_dimm *d, const struct pla
 }
 
 static int print_json(const struct snapshot *snap, const struct plan *plan,
-		      const struct stamp *stamp)
+		      const struct layout_plan *lp, const struct stamp *stamp)
 {
 	struct json_object *top = json_object_new_object();
 	struct json_object *regions = json_object_new_array();
@@ -179,7 +274,7 @@ static int print_json(const struct snapshot *snap, const struct plan *plan,
 
 		if (!plan->regions[i].selected)
 			continue;
-		o = region_json(snap, plan, i);
+		o = region_json(snap, plan, lp, i);
 		if (!o || json_object_array_add(regions, o) < 0)
 			goto out;
 	}
@@ -201,10 +296,10 @@ out:
 }
 
 int status_print(const struct snapshot *snap, const struct plan *plan,
-		 const struct stamp *stamp, bool json)
+		 const struct layout_plan *lp, const struct stamp *stamp, bool json)
 {
 	if (json)
-		return print_json(snap, plan, stamp);
-	print_text(snap, plan, stamp);
+		return print_json(snap, plan, lp, stamp);
+	print_text(snap, plan, lp, stamp);
 	return fflush(stdout) == 0 ? 0 : -errno;
 }

@@ -3,8 +3,9 @@
 
 #include <stdbool.h>
 
+#include "layout-plan.h"
 #include "plan.h"
 
-/* Prints the state of every selected region and its dimms to stdout. */
+/* Prints the state of every selected region, its layout plan, and its dimms to stdout. */
 int status_print(const struct snapshot *snap, const struct plan *plan,
-		 const struct stamp *stamp, bool json);
+		 const struct layout_plan *lp, const struct stamp *stamp, bool json);

@@ -48,6 +48,11 @@ static int record(struct fake *f, const char *verb, const char *object)
 	if (f->n_calls < 64)
 		snprintf(f->calls[f->n_calls], sizeof(f->calls[0]), "%s", call);
 	f->n_calls++;
+	if (f->raise_nth == f->n_calls) {
+		if (f->before_raise)
+			f->before_raise(f);
+		raise(f->raise_sig);
+	}
 	if ((f->fail_call && strcmp(f->fail_call, call) == 0) || f->fail_nth == f->n_calls)
 		return -f->fail_errno;
 	return 0;
@@ -186,7 +191,7 @@ static struct snap_namespace *find_namespace(struct snap_region *r, const char *
 	return NULL;
 }
 
-/* The kernel's seed moves on once a namespace made from it is enabled. */
+/* The kernel makes a new seed once the namespace made from the old one is enabled. */
 static int add_seed(struct snap_region *r)
 {
 	struct snap_namespace seed = { .mode = NS_MODE_RAW };
@@ -218,14 +223,12 @@ static int fake_create_namespace(void *userdata, const char *region, const char 
 	struct fake *f = userdata;
 	struct snap_region *r = snapshot_find_region(f->world, region);
 	struct snap_namespace *ns;
-	bool was_seed;
 	int e = record(f, "seed", region);
 
 	if (e < 0)
 		return e;
 	if (!r || !(ns = find_namespace(r, name)))
 		return -ENODEV;
-	was_seed = ns->size == 0;
 	if ((e = record(f, "uuid", region)) < 0)
 		return e;
 	snprintf(ns->uuid, sizeof(ns->uuid), "%s", spec->uuid);
@@ -240,7 +243,7 @@ static int fake_create_namespace(void *userdata, const char *region, const char 
 		return e;
 	ns->mode = spec->mode;
 	ns->enabled = true;
-	return was_seed ? add_seed(r) : 0;
+	return find_namespace(r, NULL) ? 0 : add_seed(r);
 }
 
 static int fake_convert_namespace(void *userdata, const char *region, const char *name,

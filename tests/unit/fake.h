@@ -25,6 +25,9 @@ struct fake {
 	bool index_valid;         /* init finds a valid index: keeps it and returns 1 */
 	unsigned int n_snapshots;
 	int raise_in_init;        /* signal to raise inside init_labels, 0 = none */
+	unsigned int raise_nth;   /* raise raise_sig at the N-th call (1-based), before it acts */
+	int raise_sig;
+	void (*before_raise)(struct fake *f);  /* e.g. to save the world a SIGKILL takes along */
 	/* Called before the N-th read_snapshot (1-based), e.g. to hot-plug a dimm. */
 	void (*before_snapshot)(struct fake *f, unsigned int n);
 };

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+
+#include "layout-report.h"
+#include "log.h"
+
+const char *layout_refusal_why(enum reason reason)
+{
+	switch (reason) {
+	case REASON_NO_SPACE:
+		return "the namespaces to create do not fit in its largest free extent";
+	case REASON_TOO_SMALL:
+		return "a size rounds down to nothing at the region's alignment";
+	case REASON_NO_LABELS:
+		return "its dimms cannot hold labels, and the layout has no ConvertRaw=yes";
+	case REASON_UNLABELLED:
+		return "it is label-less and this run does not initialize it";
+	case REASON_DISABLED:
+		return "the region is disabled";
+	case REASON_LAYOUT:
+		return "it has not the single raw namespace over the whole region to convert";
+	case REASON_BUSY:
+		return "its raw namespace is in use (mounted or open), not even with --force";
+	case REASON_SIGNATURE:
+		return "its raw namespace carries a signature, not even with --force";
+	case REASON_UNREADABLE:
+		return "the contents of its raw namespace could not be checked, not even with --force";
+	case REASON_CONFIGURED:
+	case REASON_SYSTEM_RAM:
+		return "its raw namespace is configured already, not even with --force";
+	default:
+		return "refused";
+	}
+}
+
+static void report_ns(const struct snap_region *r, const struct layout_region_plan *rp,
+		      const struct layout_ns_plan *np, bool dry_run, unsigned int *drifted,
+		      unsigned int *refused)
+{
+	const struct layout_ns *d = np->decl;
+	const struct snap_namespace *ns = np->action == LAYOUT_CREATE ||
+						  np->action == LAYOUT_REFUSED
+					  ? NULL
+					  : &r->namespaces[np->ns];
+	const struct log_fields f = { .region = r->name, .name = d->name,
+				      .ns = ns ? ns->name : NULL,
+				      .reason = np->action == LAYOUT_REFUSED ? reason_name(rp->reason)
+									    : NULL };
+
+	switch (np->action) {
+	case LAYOUT_PRESENT:
+		log_info("%s: %s is there as %s declares it (%s)", r->name, d->name,
+			 rp->layout->path, ns->name);
+		break;
+	case LAYOUT_DRIFT:
+		log_event(MSG_NS_DRIFT, &f,
+			  "%s: %s (%s) is %s, %llu bytes, but %s declares it %s%s: left as it is",
+			  r->name, d->name, ns->name, ns_mode_name(ns->mode), ns->size,
+			  rp->layout->path, ns_mode_name(d->mode),
+			  np->drift & LAYOUT_DRIFT_SIZE ? " of another size" : "");
+		++*drifted;
+		break;
+	case LAYOUT_REFUSED:
+		log_event(MSG_LAYOUT_REFUSED, &f,
+			  "%s: layout %s refused for %s (%s): %s; nothing of it is created or "
+			  "converted in %s", r->name, rp->layout->path, d->name, ns_mode_name(d->mode),
+			  layout_refusal_why(rp->reason), r->name);
+		++*refused;
+		break;
+	case LAYOUT_CREATE:
+	case LAYOUT_RESUME:
+	case LAYOUT_CONVERT:
+		if (dry_run)
+			log_event(MSG_DRY_RUN, &f, "dry run: would %s %s (%s, %llu bytes) in %s%s",
+				  np->action == LAYOUT_CREATE   ? "create"
+				  : np->action == LAYOUT_RESUME ? "finish creating"
+								: "convert in place into",
+				  d->name, ns_mode_name(d->mode), np->size ? np->size : ns->size,
+				  r->name, rp->projected ? " once its labels are initialized" : "");
+		break;
+	}
+}
+
+void report_layout_plan(const struct snapshot *snap, const struct plan *plan,
+			const struct layout_plan *lp, bool dry_run, unsigned int *drifted,
+			unsigned int *refused)
+{
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		const struct layout_region_plan *rp = &lp->regions[i];
+
+		if (!plan->regions[i].selected || !rp->layout)
+			continue;
+		for (size_t j = 0; j < rp->n_ns; j++)
+			report_ns(&snap->regions[i], rp, &rp->ns[j], dry_run, drifted, refused);
+	}
+}

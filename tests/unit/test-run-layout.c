@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The layout step of the whole run against the fake backend: namespaces
+ * created in a region the same run labels, left alone when present,
+ * reported when they drift, refused whole, and converging after a failure
+ * or a kill at any step without a second namespace of the same name.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "fake.h"
+#include "fixtures.h"
+#include "macro.h"
+#include "run-env.h"
+#include "stamp.h"
+
+#define FSDAX_REST "[Namespace]\nName=data\nMode=fsdax\nSize=rest\nAlign=2M\n"
+/* Two namespaces: the calls of one create are seed, uuid, name, size, attach, enable. */
+#define TWO "[Namespace]\nName=a\nMode=fsdax\nSize=2G\n\n[Namespace]\nName=b\nMode=devdax\nSize=rest\n"
+#define CALLS_OF_TWO 12
+
+static void put_layout(struct env *e, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "mkdir -p '%s%s'", e->dir, LAYOUT_ETC_DIR);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof(path), "%s%s/%s", e->dir, LAYOUT_ETC_DIR, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void world_label_less(struct env *e)
+{
+	fx_attach(fx_label_less(e->fake.world, 0, 8 * GIB), fx_dimm(e->fake.world, 0, true, false));
+}
+
+static void world_labelled(struct env *e)
+{
+	fx_attach(fx_labelled(e->fake.world, 0, 8 * GIB), fx_dimm(e->fake.world, 0, true, true));
+}
+
+static void world_no_label_area(struct env *e)
+{
+	fx_attach(fx_label_less(e->fake.world, 0, 8 * GIB), fx_dimm(e->fake.world, 0, false, false));
+}
+
+static struct snap_region *region0(struct env *e)
+{
+	return &e->fake.world->regions[0];
+}
+
+/* The namespaces (not seeds) named NAME in region0: never more than one. */
+static unsigned int count_named(struct env *e, const char *name)
+{
+	const struct snap_region *r = region0(e);
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < r->n_namespaces; i++)
+		n += r->namespaces[i].size && strcmp(r->namespaces[i].alt_name, name) == 0;
+	return n;
+}
+
+static const struct snap_namespace *named(struct env *e, const char *name)
+{
+	const struct snap_region *r = region0(e);
+
+	for (size_t i = 0; i < r->n_namespaces; i++)
+		if (r->namespaces[i].size && strcmp(r->namespaces[i].alt_name, name) == 0)
+			return &r->namespaces[i];
+	return NULL;
+}
+
+static size_t stamp_marks(struct env *e)
+{
+	struct stamp stamp = { 0 };
+	size_t n;
+
+	read_stamp(e, &stamp);
+	n = stamp.n_ns;
+	stamp_clear(&stamp);
+	return n;
+}
+
+static void created_in_the_run_that_labels(void **state)
+{
+	struct env *e = *state;
+	const struct snap_namespace *ns;
+	const struct captured *c;
+
+	world_label_less(e);
+	put_layout(e, "50-data.conf", FSDAX_REST);
+	assert_int_equal(run_fake(e), 0);
+	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem0"));
+	c = find_record(e, MSG_NS_CREATED, "region0");
+	assert_non_null(c);
+	assert_string_equal(c->name, "data");
+	ns = named(e, "data");
+	assert_non_null(ns);
+	assert_string_equal(c->ns, ns->name);
+	assert_int_equal(ns->mode, NS_MODE_FSDAX);
+	assert_true(ns->enabled);
+	assert_int_equal(ns->size, 8 * GIB);
+	assert_int_equal(strlen(ns->uuid), SNAP_UUID_MAX - 1);
+	assert_true(fake_called(&e->fake, "attach region0"));
+	assert_int_equal(stamp_marks(e), 0);
+	assert_non_null(strstr(find_record(e, MSG_SUMMARY, NULL)->text, "1 created"));
+}
+
+static void present_on_the_next_run(void **state)
+{
+	struct env *e = *state;
+
+	world_label_less(e);
+	put_layout(e, "50-data.conf", FSDAX_REST);
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.n_calls, 0);
+	assert_null(find_record(e, MSG_NS_CREATED, NULL));
+	assert_null(find_record(e, MSG_NS_DRIFT, NULL));
+	assert_int_equal(count_named(e, "data"), 1);
+}
+
+static void drift_reported_and_kept(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+
+	world_label_less(e);
+	put_layout(e, "50-data.conf", FSDAX_REST);
+	assert_int_equal(run_fake(e), 0);
+	put_layout(e, "50-data.conf", "[Namespace]\nName=data\nMode=devdax\nSize=2G\n");
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.n_calls, 0);
+	c = find_record(e, MSG_NS_DRIFT, "region0");
+	assert_non_null(c);
+	assert_string_equal(c->name, "data");
+	assert_true(c->priority == LOG_WARNING);
+	assert_int_equal(count_records(e, MSG_NS_DRIFT), 1);
+	assert_int_equal(named(e, "data")->mode, NS_MODE_FSDAX);
+	assert_int_equal(named(e, "data")->size, 8 * GIB);
+}
+
+static void too_big_refused_whole(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+
+	world_label_less(e);
+	put_layout(e, "50-big.conf", "[Namespace]\nName=a\nMode=fsdax\nSize=6G\n\n"
+				     "[Namespace]\nName=b\nMode=devdax\nSize=4G\n");
+	assert_int_equal(run_fake(e), 1);
+	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem0"));
+	assert_int_equal(count_records(e, MSG_LAYOUT_REFUSED), 2);
+	c = find_record(e, MSG_LAYOUT_REFUSED, "region0");
+	assert_string_equal(c->reason, "no-space");
+	assert_false(fake_called(&e->fake, "seed region0"));
+	assert_int_equal(count_named(e, "a") + count_named(e, "b"), 0);
+	assert_int_equal(stamp_marks(e), 0);
+}
+
+static void nothing_without_a_layout(void **state)
+{
+	struct env *e = *state;
+
+	world_label_less(e);
+	assert_int_equal(run_fake(e), 0);
+	assert_false(fake_called(&e->fake, "seed region0"));
+	assert_null(strstr(find_record(e, MSG_SUMMARY, NULL)->text, "namespaces"));
+	assert_int_equal(region0(e)->available, 8 * GIB);
+}
+
+static void bad_layout_file_labels_only(void **state)
+{
+	struct env *e = *state;
+	unsigned int errors = 0;
+
+	world_label_less(e);
+	put_layout(e, "50-data.conf", FSDAX_REST);
+	put_layout(e, "60-bad.conf", "[Namespace]\nName=x\nMode=floppy\nSize=rest\n");
+	assert_int_equal(run_fake(e), 1);
+	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem0"));
+	assert_non_null(strstr(find_record(e, MSG_LAYOUT_INVALID, NULL)->text, "60-bad.conf:3"));
+	assert_false(fake_called(&e->fake, "seed region0"));
+	for (unsigned int i = 0; i < e->n_records; i++)
+		errors += e->records[i].priority <= LOG_WARNING;
+	assert_int_equal(errors, 1);
+}
+
+static void dry_run_shows_the_plan(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c = NULL;
+
+	world_label_less(e);
+	put_layout(e, "50-data.conf", FSDAX_REST);
+	e->opts.mode = MODE_DRY_RUN;
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.n_calls, 0);
+	for (unsigned int i = 0; i < e->n_records && !c; i++)
+		if (e->records[i].msg == MSG_DRY_RUN && strcmp(e->records[i].name, "data") == 0)
+			c = &e->records[i];
+	assert_non_null(c);
+	assert_non_null(strstr(c->text, "would create data (fsdax, 8589934592 bytes)"));
+	put_layout(e, "50-data.conf", "[Namespace]\nName=data\nMode=fsdax\nSize=9G\n");
+	assert_int_equal(run_fake(e), 1);
+	assert_non_null(find_record(e, MSG_LAYOUT_REFUSED, "region0"));
+}
+
+/* Runs --status --json with stdout in a file, and returns what it printed. */
+static char *status_json(struct env *e)
+{
+	char path[128], *text = calloc(1, 65536);
+	int saved = dup(STDOUT_FILENO), fd;
+	ssize_t n;
+
+	assert_non_null(text);
+	snprintf(path, sizeof(path), "%s/status.json", e->dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stdout);
+	dup2(fd, STDOUT_FILENO);
+	e->opts.mode = MODE_STATUS;
+	e->opts.json = true;
+	assert_int_equal(run_fake(e), 0);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	n = pread(fd, text, 65535, 0);
+	assert_true(n > 0);
+	close(fd);
+	return text;
+}
+
+static void status_shows_the_plan(void **state)
+{
+	struct env *e = *state;
+	char *text;
+
+	world_label_less(e);
+	put_layout(e, "50-data.conf", FSDAX_REST);
+	text = status_json(e);
+	assert_non_null(strstr(text, "\"verdict\":\"apply\""));
+	assert_non_null(strstr(text, "\"projected\":true"));
+	assert_non_null(strstr(text, "\"action\":\"create\""));
+	free(text);
+	e->opts.mode = MODE_APPLY;
+	e->opts.json = false;
+	assert_int_equal(run_fake(e), 0);
+	text = status_json(e);
+	assert_non_null(strstr(text, "\"action\":\"present\""));
+	assert_non_null(strstr(text, "\"name\":\"data\""));
+	free(text);
+}
+
+/* Back to a labelled region with free space and no state, for the next attempt. */
+static void reset(struct env *e)
+{
+	char cmd[160];
+
+	fake_clear(&e->fake);
+	fake_init(&e->fake, fx_new());
+	world_labelled(e);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->state);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The second run finishes the layout: each name once, as declared, no mark left. */
+static void converges(struct env *e)
+{
+	e->fake.fail_nth = 0;
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(count_named(e, "a"), 1);
+	assert_int_equal(count_named(e, "b"), 1);
+	assert_int_equal(named(e, "a")->mode, NS_MODE_FSDAX);
+	assert_int_equal(named(e, "a")->size, 2 * GIB);
+	assert_int_equal(named(e, "b")->mode, NS_MODE_DEVDAX);
+	assert_int_equal(named(e, "b")->size, 6 * GIB);
+	assert_true(named(e, "a")->enabled && named(e, "b")->enabled);
+	assert_int_equal(stamp_marks(e), 0);
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.n_calls, 0);
+}
+
+static void failure_at_every_step_converges(void **state)
+{
+	struct env *e = *state;
+
+	for (unsigned int n = 1; n <= CALLS_OF_TWO; n++) {
+		unsigned int loud = 0;
+
+		print_message("# failing call %u\n", n);
+		reset(e);
+		put_layout(e, "50-two.conf", TWO);
+		e->fake.fail_nth = n;
+		assert_int_equal(run_fake(e), 1);
+		for (unsigned int i = 0; i < e->n_records; i++)
+			loud += e->records[i].priority <= LOG_WARNING;
+		assert_int_equal(loud, 1);
+		assert_int_equal(count_records(e, MSG_FAILED), 1);
+		/* Only a namespace complete before the failing call is reported created. */
+		assert_int_equal(count_records(e, MSG_NS_CREATED), n > 6 ? 1 : 0);
+		converges(e);
+	}
+}
+
+/* Where a killed child leaves region0 of its fake world; the kill takes the rest along. */
+static char world_file[160];
+
+/* A namespace holds no pointers: the array is the whole of it. */
+static void save_world(struct fake *f)
+{
+	const struct snap_region *r = &f->world->regions[0];
+	FILE *out = fopen(world_file, "w");
+
+	if (!out)
+		abort();
+	fwrite(&r->available, sizeof(r->available), 1, out);
+	fwrite(&r->n_namespaces, sizeof(r->n_namespaces), 1, out);
+	fwrite(r->namespaces, sizeof(*r->namespaces), r->n_namespaces, out);
+	fclose(out);
+}
+
+static void load_world(struct env *e)
+{
+	struct snap_region *r = region0(e);
+	FILE *in = fopen(world_file, "r");
+	size_t n = 0;
+
+	assert_non_null(in);
+	assert_int_equal(fread(&r->available, sizeof(r->available), 1, in), 1);
+	assert_int_equal(fread(&n, sizeof(n), 1, in), 1);
+	r->namespaces = reallocarray(r->namespaces, n, sizeof(*r->namespaces));
+	assert_non_null(r->namespaces);
+	assert_int_equal(fread(r->namespaces, sizeof(*r->namespaces), n, in), n);
+	r->n_namespaces = n;
+	r->max_extent = r->available;
+	fclose(in);
+}
+
+/* SIGKILL at call N, in a child: the stamp on disk and region0 as it left them. */
+static void killed_at(struct env *e, unsigned int n)
+{
+	int status;
+	pid_t pid;
+
+	snprintf(world_file, sizeof(world_file), "%s/world", e->dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		e->fake.raise_nth = n;
+		e->fake.raise_sig = SIGKILL;
+		e->fake.before_raise = save_world;
+		run_fake(e);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	load_world(e);
+}
+
+static void kill_at_every_step_converges(void **state)
+{
+	struct env *e = *state;
+
+	for (unsigned int n = 1; n <= CALLS_OF_TWO; n++) {
+		print_message("# killed at call %u\n", n);
+		reset(e);
+		put_layout(e, "50-two.conf", TWO);
+		killed_at(e, n);
+		assert_true(stamp_marks(e) >= 1);
+		converges(e);
+	}
+}
+
+static void convert_on_a_region_without_labels(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+
+	world_no_label_area(e);
+	put_layout(e, "50-convert.conf", "[Region]\nConvertRaw=yes\n\n" FSDAX_REST);
+	assert_int_equal(run_fake(e), 0);
+	c = find_record(e, MSG_NS_CONVERTED, "region0");
+	assert_non_null(c);
+	assert_string_equal(c->ns, "namespace0.0");
+	assert_int_equal(region0(e)->namespaces[0].mode, NS_MODE_FSDAX);
+	assert_int_equal(region0(e)->n_namespaces, 1);
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.n_calls, 0);
+}
+
+static void convert_refused(struct env *e, const char *reason)
+{
+	put_layout(e, "50-convert.conf", "[Region]\nConvertRaw=yes\n\n" FSDAX_REST);
+	e->opts.force = true;
+	assert_int_equal(run_fake(e), 1);
+	assert_string_equal(find_record(e, MSG_LAYOUT_REFUSED, "region0")->reason, reason);
+	assert_false(fake_called(&e->fake, "claim region0"));
+	assert_int_equal(region0(e)->namespaces[0].mode, NS_MODE_RAW);
+}
+
+static void convert_refused_on_signature_even_forced(void **state)
+{
+	struct env *e = *state;
+
+	world_no_label_area(e);
+	snprintf(region0(e)->namespaces[0].signature, SNAP_NAME_MAX, "ext4");
+	convert_refused(e, "signature");
+}
+
+static void convert_refused_when_busy_even_forced(void **state)
+{
+	struct env *e = *state;
+
+	world_no_label_area(e);
+	region0(e)->namespaces[0].busy = true;
+	convert_refused(e, "busy");
+}
+
+/* In use between the plan and the act: the claim fails, and the namespace stays raw. */
+static void convert_claim_fails(void **state)
+{
+	struct env *e = *state;
+
+	world_no_label_area(e);
+	put_layout(e, "50-convert.conf", "[Region]\nConvertRaw=yes\n\n" FSDAX_REST);
+	e->fake.fail_call = "claim region0";
+	e->fake.fail_errno = EBUSY;
+	assert_int_equal(run_fake(e), 1);
+	assert_int_equal(count_records(e, MSG_FAILED), 1);
+	assert_null(find_record(e, MSG_NS_CONVERTED, NULL));
+	assert_int_equal(region0(e)->namespaces[0].mode, NS_MODE_RAW);
+}
+
+/* --region leaves the other regions' layouts alone. */
+static void unselected_region_untouched(void **state)
+{
+	struct env *e = *state;
+
+	world_label_less(e);
+	fx_attach(fx_labelled(e->fake.world, 1, 8 * GIB), fx_dimm(e->fake.world, 1, true, true));
+	put_layout(e, "50-data.conf", FSDAX_REST);
+	e->opts.regions[e->opts.n_regions++] = "region1";
+	assert_int_equal(run_fake(e), 0);
+	assert_true(fake_called(&e->fake, "seed region1"));
+	assert_false(fake_called(&e->fake, "seed region0"));
+	assert_false(fake_called(&e->fake, "init nmem0"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(created_in_the_run_that_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(present_on_the_next_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(drift_reported_and_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(too_big_refused_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(nothing_without_a_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(bad_layout_file_labels_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(dry_run_shows_the_plan, setup, teardown),
+		cmocka_unit_test_setup_teardown(status_shows_the_plan, setup, teardown),
+		cmocka_unit_test_setup_teardown(failure_at_every_step_converges, setup, teardown),
+		cmocka_unit_test_setup_teardown(kill_at_every_step_converges, setup, teardown),
+		cmocka_unit_test_setup_teardown(convert_on_a_region_without_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(convert_refused_on_signature_even_forced, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(convert_refused_when_busy_even_forced, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(convert_claim_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(unselected_region_untouched, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
