@@ -46,10 +46,13 @@ void options_print_help(void)
 	       "\n"
 	       "Initialize the labels of label-less NVDIMM regions, so that namespaces can be\n"
 	       "created in them. Without options, every region is examined and each label-less\n"
-	       "one whose raw namespace is unused and holds no data is initialized.\n"
+	       "one whose raw namespace is unused and holds no data is initialized. Then the\n"
+	       "namespaces that layout files declare are created where they are missing\n"
+	       "(see nvdimm-label-init.layout(5)).\n"
 	       "\n"
-	       "  -n, --dry-run              decide and report, change nothing\n"
-	       "  -s, --status               show the state of regions and dimms and what a run would do\n"
+	       "  -n, --dry-run              decide and report, layouts included; change nothing\n"
+	       "  -s, --status               show the state of regions and dimms, the layout plan,\n"
+	       "                             and what a run would do\n"
 	       "      --json                 with --status: print JSON\n"
 	       "  -r, --region=regionN       only this region (repeatable)\n"
 	       "  -f, --force                initialize even if the raw namespace holds a signature\n"
@@ -66,7 +69,8 @@ void options_print_help(void)
 	       "  -h, --help                 print this help\n"
 	       "\n"
 	       "Exit status: 0 all considered regions are labelled, were initialized or skipped;\n"
-	       "1 a region was refused or failed, or a runtime error; 2 bad usage.\n"
+	       "1 a region or a layout was refused or failed, a layout file is unusable, or a\n"
+	       "runtime error; 2 bad usage.\n"
 	       "See nvdimm-label-init(8).\n");
 }
 

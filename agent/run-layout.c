@@ -195,6 +195,9 @@ static void verify_region(struct run *x, const struct snap_region *before_r,
 				  ns->uuid, before->layout->path);
 			x->c.created++;
 		}
+		if (d->memory != LAYOUT_MEMORY_NONE)
+			log_warning("%s: Memory= is not supported yet: %s stays a devdax device, its "
+				    "memory is not onlined as system RAM", r->name, d->name);
 	}
 }
 
