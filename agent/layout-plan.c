@@ -33,6 +33,22 @@ const char *layout_action_name(enum layout_action a)
 	return NAME_OF(action_names, a);
 }
 
+const struct snap_namespace *layout_ns_plan_namespace(const struct snap_region *r,
+						      const struct layout_ns_plan *np)
+{
+	if (np->action == LAYOUT_CREATE || np->action == LAYOUT_REFUSED)
+		return NULL;
+	return &r->namespaces[np->ns];
+}
+
+unsigned long long layout_ns_plan_size(const struct snap_region *r,
+				       const struct layout_ns_plan *np)
+{
+	const struct snap_namespace *ns = layout_ns_plan_namespace(r, np);
+
+	return ns ? ns->size : np->size;
+}
+
 static const struct layout *first_match(const struct layout_set *set, const struct snapshot *snap,
 					const struct snap_region *r)
 {

@@ -92,5 +92,12 @@ int layout_plan_make(const struct snapshot *snap, const struct plan *label_plan,
 		     size_t n_pending, struct layout_plan *out);
 void layout_plan_clear(struct layout_plan *plan);
 
+/* The region's namespace a declared one is (NULL for CREATE and REFUSED: none yet). */
+const struct snap_namespace *layout_ns_plan_namespace(const struct snap_region *r,
+						      const struct layout_ns_plan *np);
+/* The size it has, or gets when created; 0 where the layout cannot tell. */
+unsigned long long layout_ns_plan_size(const struct snap_region *r,
+				       const struct layout_ns_plan *np);
+
 const char *layout_verdict_name(enum layout_verdict v);
 const char *layout_action_name(enum layout_action a);

@@ -33,15 +33,32 @@ const char *layout_refusal_why(enum reason reason)
 	}
 }
 
+/* PRESENT and DRIFT: the namespace is there by name. */
+static void report_existing(const struct snap_region *r, const struct layout_region_plan *rp,
+			    const struct layout_ns_plan *np, unsigned int *drifted)
+{
+	const struct layout_ns *d = np->decl;
+	const struct snap_namespace *ns = &r->namespaces[np->ns];
+	const struct log_fields f = { .region = r->name, .name = d->name, .ns = ns->name };
+
+	if (np->action == LAYOUT_PRESENT) {
+		log_info("%s: %s is there as %s declares it (%s)", r->name, d->name,
+			 rp->layout->path, ns->name);
+		return;
+	}
+	log_event(MSG_NS_DRIFT, &f,
+		  "%s: %s (%s) is %s, %llu bytes, but %s declares it %s%s: left as it is", r->name,
+		  d->name, ns->name, ns_mode_name(ns->mode), ns->size, rp->layout->path,
+		  ns_mode_name(d->mode), np->drift & LAYOUT_DRIFT_SIZE ? " of another size" : "");
+	++*drifted;
+}
+
 static void report_ns(const struct snap_region *r, const struct layout_region_plan *rp,
 		      const struct layout_ns_plan *np, bool dry_run, unsigned int *drifted,
 		      unsigned int *refused)
 {
 	const struct layout_ns *d = np->decl;
-	const struct snap_namespace *ns = np->action == LAYOUT_CREATE ||
-						  np->action == LAYOUT_REFUSED
-					  ? NULL
-					  : &r->namespaces[np->ns];
+	const struct snap_namespace *ns = layout_ns_plan_namespace(r, np);
 	const struct log_fields f = { .region = r->name, .name = d->name,
 				      .ns = ns ? ns->name : NULL,
 				      .reason = np->action == LAYOUT_REFUSED ? reason_name(rp->reason)
@@ -49,16 +66,8 @@ static void report_ns(const struct snap_region *r, const struct layout_region_pl
 
 	switch (np->action) {
 	case LAYOUT_PRESENT:
-		log_info("%s: %s is there as %s declares it (%s)", r->name, d->name,
-			 rp->layout->path, ns->name);
-		break;
 	case LAYOUT_DRIFT:
-		log_event(MSG_NS_DRIFT, &f,
-			  "%s: %s (%s) is %s, %llu bytes, but %s declares it %s%s: left as it is",
-			  r->name, d->name, ns->name, ns_mode_name(ns->mode), ns->size,
-			  rp->layout->path, ns_mode_name(d->mode),
-			  np->drift & LAYOUT_DRIFT_SIZE ? " of another size" : "");
-		++*drifted;
+		report_existing(r, rp, np, drifted);
 		break;
 	case LAYOUT_REFUSED:
 		log_event(MSG_LAYOUT_REFUSED, &f,
@@ -75,7 +84,7 @@ static void report_ns(const struct snap_region *r, const struct layout_region_pl
 				  np->action == LAYOUT_CREATE   ? "create"
 				  : np->action == LAYOUT_RESUME ? "finish creating"
 								: "convert in place into",
-				  d->name, ns_mode_name(d->mode), np->size ? np->size : ns->size,
+				  d->name, ns_mode_name(d->mode), layout_ns_plan_size(r, np),
 				  r->name, rp->projected ? " once its labels are initialized" : "");
 		break;
 	}

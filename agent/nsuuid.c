@@ -38,9 +38,10 @@ void nsuuid_format(const unsigned char bytes[NSUUID_BYTES], char text[SNAP_UUID_
 	*p = '\0';
 }
 
-static int hex_value(char c)
+/* C is a lower-case hex digit: nsuuid_valid() said so. */
+static unsigned int hex_value(char c)
 {
-	return c <= '9' ? c - '0' : c - 'a' + 10;
+	return c <= '9' ? (unsigned int)(c - '0') : (unsigned int)(c - 'a' + 10);
 }
 
 int nsuuid_parse(const char *text, unsigned char bytes[NSUUID_BYTES])

@@ -106,10 +106,9 @@ static int act(struct run *x, const struct snap_region *r, const struct layout_n
 	       const char *uuid)
 {
 	const struct layout_ns *d = np->decl;
-	const struct snap_namespace *ns = np->action == LAYOUT_CREATE ? NULL
-								      : &r->namespaces[np->ns];
+	const struct snap_namespace *ns = layout_ns_plan_namespace(r, np);
 	const struct ns_spec spec = { .uuid = uuid, .name = d->name, .mode = d->mode,
-				      .size = ns ? ns->size : np->size, .align = d->align,
+				      .size = layout_ns_plan_size(r, np), .align = d->align,
 				      .sector_size = d->sector_size };
 
 	if (np->action == LAYOUT_CONVERT)

@@ -31,19 +31,11 @@ static bool dimm_selected(const struct snapshot *snap, const struct plan *plan, 
 	return !in_any;
 }
 
-/* The size a declared namespace has or gets; 0 where the layout takes any. */
-static unsigned long long ns_plan_size(const struct snap_region *r, const struct layout_ns_plan *np)
-{
-	if (np->action == LAYOUT_CREATE || np->action == LAYOUT_REFUSED)
-		return np->size;
-	return r->namespaces[np->ns].size;
-}
-
 static const char *ns_plan_device(const struct snap_region *r, const struct layout_ns_plan *np)
 {
-	if (np->action == LAYOUT_CREATE || np->action == LAYOUT_REFUSED)
-		return NULL;
-	return r->namespaces[np->ns].name;
+	const struct snap_namespace *ns = layout_ns_plan_namespace(r, np);
+
+	return ns ? ns->name : NULL;
 }
 
 static void print_layout(const struct snap_region *r, const struct layout_region_plan *rp)
@@ -59,7 +51,7 @@ static void print_layout(const struct snap_region *r, const struct layout_region
 		const char *dev = ns_plan_device(r, np);
 
 		printf("    %s: %s, size %llu, %s%s%s%s\n", np->decl->name,
-		       ns_mode_name(np->decl->mode), ns_plan_size(r, np),
+		       ns_mode_name(np->decl->mode), layout_ns_plan_size(r, np),
 		       layout_action_name(np->action), dev ? " (" : "", dev ? dev : "",
 		       dev ? ")" : "");
 	}
@@ -128,7 +120,7 @@ static struct json_object *ns_plan_json(const struct snap_region *r,
 		return NULL;
 	err |= add(o, "name", json_object_new_string(np->decl->name));
 	err |= add(o, "mode", json_object_new_string(ns_mode_name(np->decl->mode)));
-	err |= add(o, "size", json_object_new_uint64(ns_plan_size(r, np)));
+	err |= add(o, "size", json_object_new_uint64(layout_ns_plan_size(r, np)));
 	err |= add(o, "action", json_object_new_string(layout_action_name(np->action)));
 	if (dev)
 		err |= add(o, "namespace", json_object_new_string(dev));
