@@ -97,7 +97,8 @@ void report_layout_plan(const struct snapshot *snap, const struct plan *plan,
 	for (size_t i = 0; i < snap->n_regions; i++) {
 		const struct layout_region_plan *rp = &lp->regions[i];
 
-		if (!plan->regions[i].selected || !rp->layout)
+		/* A run acts on a projected region in a later pass, and reports it there. */
+		if (!plan->regions[i].selected || !rp->layout || (rp->projected && !dry_run))
 			continue;
 		for (size_t j = 0; j < rp->n_ns; j++)
 			report_ns(&snap->regions[i], rp, &rp->ns[j], dry_run, drifted, refused);

@@ -7,7 +7,8 @@
 #include "plan.h"
 
 /*
- * The journal records of a layout plan, for every region PLAN selects: one
+ * The journal records of a layout plan, for every region PLAN selects (a
+ * projected one only with DRY_RUN): one
  * per namespace that drifted or is refused, and with DRY_RUN one per
  * namespace that would be created, finished or converted. Adds the drifted
  * and refused namespaces to the counts.

@@ -261,8 +261,12 @@ static bool apply_regions(struct run *x, const struct snapshot *now, const struc
 	for (size_t i = 0; i < now->n_regions; i++) {
 		const struct layout_region_plan *rp = &lp->regions[i];
 
+		/*
+		 * Projected: labelled only in a later pass (an NVDIMM that arrived
+		 * during this one), which plans it afresh.
+		 */
 		if (!label->regions[i].selected || rp->verdict != LAYOUT_REGION_APPLY ||
-		    !region_changes(rp))
+		    rp->projected || !region_changes(rp))
 			continue;
 		applied[i] = any = true;
 		failed[i] = apply_region(x, &now->regions[i], rp) < 0;

@@ -67,15 +67,19 @@ static struct snap_region *region0(struct env *e)
 	return &e->fake.world->regions[0];
 }
 
-/* The namespaces (not seeds) named NAME in region0: never more than one. */
-static unsigned int count_named(struct env *e, const char *name)
+static unsigned int count_named_in(const struct snap_region *r, const char *name)
 {
-	const struct snap_region *r = region0(e);
 	unsigned int n = 0;
 
 	for (size_t i = 0; i < r->n_namespaces; i++)
 		n += r->namespaces[i].size && strcmp(r->namespaces[i].alt_name, name) == 0;
 	return n;
+}
+
+/* The namespaces (not seeds) named NAME in region0: never more than one. */
+static unsigned int count_named(struct env *e, const char *name)
+{
+	return count_named_in(region0(e), name);
 }
 
 static const struct snap_namespace *named(struct env *e, const char *name)
@@ -465,6 +469,42 @@ static void unselected_region_untouched(void **state)
 	assert_false(fake_called(&e->fake, "init nmem0"));
 }
 
+static unsigned int hotplug_at;
+
+static void hotplug(struct fake *f, unsigned int n)
+{
+	if (n == hotplug_at)
+		fx_attach(fx_label_less(f->world, 7, 8 * GIB), fx_dimm(f->world, 7, true, false));
+}
+
+/*
+ * nmem7 arrives before read N of the first pass (2: the label step's check,
+ * 3: the layout step's, 4: the last look): it is labelled in the next pass
+ * and gets its namespace there, never planned on its projection.
+ */
+static void hotplug_gets_its_layout(void **state)
+{
+	struct env *e = *state;
+
+	for (unsigned int n = 2; n <= 4; n++) {
+		print_message("# hot-plugged before read %u\n", n);
+		reset(e);
+		fake_clear(&e->fake);
+		fake_init(&e->fake, fx_new());
+		world_label_less(e);
+		put_layout(e, "50-data.conf", FSDAX_REST);
+		hotplug_at = n;
+		e->fake.before_snapshot = hotplug;
+		assert_int_equal(run_fake(e), 0);
+		assert_int_equal(count_records(e, MSG_SUMMARY), 2);
+		assert_int_equal(count_named(e, "data"), 1);
+		assert_int_equal(count_named_in(snapshot_find_region(e->fake.world, "region7"), "data"),
+				 1);
+		assert_int_equal(count_records(e, MSG_NS_CREATED), 2);
+		assert_null(find_record(e, MSG_FAILED, NULL));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +525,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(convert_claim_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(unselected_region_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(hotplug_gets_its_layout, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
