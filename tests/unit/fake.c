@@ -225,6 +225,8 @@ static int fake_create_namespace(void *userdata, const char *region, const char 
 	struct snap_namespace *ns;
 	int e = record(f, "seed", region);
 
+	f->last_spec = *spec;
+
 	if (e < 0)
 		return e;
 	if (!r || !(ns = find_namespace(r, name)))
@@ -253,6 +255,8 @@ static int fake_convert_namespace(void *userdata, const char *region, const char
 	struct snap_region *r = snapshot_find_region(f->world, region);
 	struct snap_namespace *ns = r ? find_namespace(r, name) : NULL;
 	int e = record(f, "claim", region);
+
+	f->last_spec = *spec;
 
 	if (e < 0)
 		return e;

@@ -128,6 +128,28 @@ static void created_in_the_run_that_labels(void **state)
 	assert_non_null(strstr(find_record(e, MSG_SUMMARY, NULL)->text, "1 created"));
 }
 
+/* What the layout says reaches the backend: mode, size, alignment, sector size. */
+static void declared_properties_passed_on(void **state)
+{
+	struct env *e = *state;
+
+	world_labelled(e);
+	put_layout(e, "50-sector.conf", "[Namespace]\nName=log\nMode=sector\nSize=1G\n"
+					"SectorSize=4096\n\n[Namespace]\nName=app\nMode=devdax\n"
+					"Size=50%\nAlign=1G\n");
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.last_spec.mode, NS_MODE_DEVDAX);
+	assert_int_equal(e->fake.last_spec.size, 4 * GIB);
+	assert_int_equal(e->fake.last_spec.align, GIB);
+	assert_int_equal(named(e, "log")->mode, NS_MODE_SECTOR);
+	assert_int_equal(named(e, "log")->size, GIB);
+	put_layout(e, "50-sector.conf", "[Namespace]\nName=log2\nMode=sector\nSize=1G\n"
+					"SectorSize=4096\n");
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.last_spec.sector_size, 4096);
+	assert_int_equal(e->fake.last_spec.mode, NS_MODE_SECTOR);
+}
+
 static void present_on_the_next_run(void **state)
 {
 	struct env *e = *state;
@@ -509,6 +531,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(created_in_the_run_that_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(declared_properties_passed_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(present_on_the_next_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(drift_reported_and_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(too_big_refused_whole, setup, teardown),
