@@ -250,8 +250,8 @@ static void dry_run_shows_the_plan(void **state)
 	assert_non_null(find_record(e, MSG_LAYOUT_REFUSED, "region0"));
 }
 
-/* Runs --status --json with stdout in a file, and returns what it printed. */
-static char *status_json(struct env *e)
+/* Runs --status (JSON with json) with stdout in a file, and returns what it printed. */
+static char *status_of(struct env *e, bool json)
 {
 	char path[128], *text = calloc(1, 65536);
 	int saved = dup(STDOUT_FILENO), fd;
@@ -264,7 +264,7 @@ static char *status_json(struct env *e)
 	fflush(stdout);
 	dup2(fd, STDOUT_FILENO);
 	e->opts.mode = MODE_STATUS;
-	e->opts.json = true;
+	e->opts.json = json;
 	assert_int_equal(run_fake(e), 0);
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
@@ -282,7 +282,11 @@ static void status_shows_the_plan(void **state)
 
 	world_label_less(e);
 	put_layout(e, "50-data.conf", FSDAX_REST);
-	text = status_json(e);
+	text = status_of(e, false);
+	assert_non_null(strstr(text, "50-data.conf: apply, once its labels are initialized\n"
+				     "    data: fsdax, size 8589934592, create\n"));
+	free(text);
+	text = status_of(e, true);
 	assert_non_null(strstr(text, "\"verdict\":\"apply\""));
 	assert_non_null(strstr(text, "\"projected\":true"));
 	assert_non_null(strstr(text, "\"action\":\"create\""));
@@ -290,7 +294,7 @@ static void status_shows_the_plan(void **state)
 	e->opts.mode = MODE_APPLY;
 	e->opts.json = false;
 	assert_int_equal(run_fake(e), 0);
-	text = status_json(e);
+	text = status_of(e, true);
 	assert_non_null(strstr(text, "\"action\":\"present\""));
 	assert_non_null(strstr(text, "\"name\":\"data\""));
 	free(text);
