@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -164,7 +165,7 @@ static int step_plan(struct run *x)
 		status = r < 0 || x->layouts_bad ? EXIT_FAILURE : EXIT_SUCCESS;
 	} else if (count_pmem(x->snap) == 0) {
 		log_event(MSG_NO_NVDIMM, NULL, "no NVDIMM regions found: nothing to do");
-		status = EXIT_SUCCESS;
+		status = x->layouts_bad ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
 	return status;
 }
@@ -250,18 +251,16 @@ static int step_look_again(struct run *x)
 static int step_summary(struct run *x)
 {
 	const struct counts *c = &x->c;
+	char layouts[192] = "";
 
-	if (x->layouts.n == 0 && !x->layouts_bad)
-		log_event(MSG_SUMMARY, NULL,
-			  "done: %u labelled already, %u initialized, %u skipped, %u refused, "
-			  "%u failed", c->labelled, c->initialized, c->skipped, c->refused, c->failed);
-	else
-		log_event(MSG_SUMMARY, NULL,
-			  "done: %u labelled already, %u initialized, %u skipped, %u refused, "
-			  "%u failed; namespaces: %u created, %u converted, %u drifted, %u refused%s",
-			  c->labelled, c->initialized, c->skipped, c->refused, c->failed, c->created,
-			  c->converted, c->drifted, c->ns_refused,
-			  x->layouts_bad ? " (no layout applied: a layout file is unusable)" : "");
+	if (x->layouts.n || x->layouts_bad)
+		snprintf(layouts, sizeof(layouts),
+			 "; namespaces: %u created, %u converted, %u drifted, %u refused%s",
+			 c->created, c->converted, c->drifted, c->ns_refused,
+			 x->layouts_bad ? " (no layout applied: a layout file is unusable)" : "");
+	log_event(MSG_SUMMARY, NULL,
+		  "done: %u labelled already, %u initialized, %u skipped, %u refused, %u failed%s",
+		  c->labelled, c->initialized, c->skipped, c->refused, c->failed, layouts);
 	return pass_failed(x) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
