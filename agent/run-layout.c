@@ -263,9 +263,11 @@ static bool apply_regions(struct run *x, const struct snapshot *now, const struc
 
 		/*
 		 * Projected: labelled only in a later pass (an NVDIMM that arrived
-		 * during this one), which plans it afresh.
+		 * during this one), which plans it afresh. A refused region still
+		 * gets its half-made namespaces finished: their space is taken
+		 * already, and only that keeps their marks from staying forever.
 		 */
-		if (!label->regions[i].selected || rp->verdict != LAYOUT_REGION_APPLY ||
+		if (!label->regions[i].selected || rp->verdict == LAYOUT_REGION_NONE ||
 		    rp->projected || !region_changes(rp))
 			continue;
 		applied[i] = any = true;

@@ -420,6 +420,28 @@ static void kill_at_every_step_converges(void **state)
 	}
 }
 
+/*
+ * Killed with a half-made, then the layout changed so that the rest no
+ * longer fits: the half-made one is finished all the same, the rest refused.
+ */
+static void half_made_finished_in_a_refused_region(void **state)
+{
+	struct env *e = *state;
+
+	world_labelled(e);
+	put_layout(e, "50-two.conf", TWO);
+	killed_at(e, 5);
+	put_layout(e, "50-two.conf", "[Namespace]\nName=a\nMode=fsdax\nSize=2G\n\n"
+				     "[Namespace]\nName=b\nMode=devdax\nSize=7G\n");
+	assert_int_equal(run_fake(e), 1);
+	assert_string_equal(find_record(e, MSG_LAYOUT_REFUSED, "region0")->name, "b");
+	assert_string_equal(find_record(e, MSG_NS_CREATED, "region0")->name, "a");
+	assert_int_equal(count_named(e, "a"), 1);
+	assert_int_equal(named(e, "a")->mode, NS_MODE_FSDAX);
+	assert_int_equal(count_named(e, "b"), 0);
+	assert_int_equal(stamp_marks(e), 0);
+}
+
 static void convert_on_a_region_without_labels(void **state)
 {
 	struct env *e = *state;
@@ -545,6 +567,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(status_shows_the_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(failure_at_every_step_converges, setup, teardown),
 		cmocka_unit_test_setup_teardown(kill_at_every_step_converges, setup, teardown),
+		cmocka_unit_test_setup_teardown(half_made_finished_in_a_refused_region, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(convert_on_a_region_without_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(convert_refused_on_signature_even_forced, setup,
 						teardown),
