@@ -201,19 +201,23 @@ static void verify_region(struct run *x, const struct snap_region *before_r,
 }
 
 /* Whether the plan finishes the namespace with this uuid: then it is still half-made. */
-static bool resumes(const struct snap_region *r, const struct layout_region_plan *rp,
-		    const char *uuid)
+static bool resumes(const struct snapshot *now, const struct layout_plan *lp, const char *uuid)
 {
-	for (size_t j = 0; j < rp->n_ns; j++)
-		if (rp->ns[j].action == LAYOUT_RESUME &&
-		    strcmp(r->namespaces[rp->ns[j].ns].uuid, uuid) == 0)
-			return true;
+	for (size_t i = 0; i < now->n_regions; i++) {
+		const struct layout_region_plan *rp = &lp->regions[i];
+
+		for (size_t j = 0; j < rp->n_ns; j++)
+			if (rp->ns[j].action == LAYOUT_RESUME &&
+			    strcmp(now->regions[i].namespaces[rp->ns[j].ns].uuid, uuid) == 0)
+				return true;
+	}
 	return false;
 }
 
 /*
- * A mark stays for a namespace still half-made, and where the region is out
- * of sight (disabled, gone): it may be there. Any other is done with.
+ * A mark stays for a namespace still half-made, wherever it is found (region
+ * names can change from one boot to the next), and while its region is
+ * disabled, which hides its namespaces. Any other is done with.
  */
 static int settle_marks(struct run *x, const struct snapshot *now, const struct layout_plan *lp)
 {
@@ -221,7 +225,7 @@ static int settle_marks(struct run *x, const struct snapshot *now, const struct 
 		const struct stamp_ns *m = &x->stamp.ns[k];
 		const struct snap_region *r = snapshot_find_region(now, m->region);
 
-		if (r && r->enabled && !resumes(r, &lp->regions[r - now->regions], m->uuid))
+		if (!resumes(now, lp, m->uuid) && !(r && !r->enabled))
 			stamp_ns_remove(&x->stamp, m->uuid);
 	}
 	return write_stamp(x, false);

@@ -442,6 +442,41 @@ static void half_made_finished_in_a_refused_region(void **state)
 	assert_int_equal(stamp_marks(e), 0);
 }
 
+static void put_mark(struct env *e, const char *region, const char *uuid, const char *name)
+{
+	struct stamp stamp = { 0 };
+	int dirfd;
+
+	mkdir(e->state, 0755);
+	dirfd = open(e->state, O_RDONLY | O_DIRECTORY);
+	assert_true(dirfd >= 0);
+	assert_int_equal(stamp_set(&stamp, "id-0", STAMP_LABELLED, 1), 0);
+	assert_int_equal(stamp_ns_add(&stamp, region, uuid, name, 1), 0);
+	assert_int_equal(stamp_write(dirfd, &stamp), 0);
+	close(dirfd);
+	stamp_clear(&stamp);
+}
+
+/* A mark with no half-made namespace behind it goes; one in a disabled region stays. */
+static void marks_settled(void **state)
+{
+	struct env *e = *state;
+
+	world_labelled(e);
+	put_layout(e, "50-data.conf", FSDAX_REST);
+	put_mark(e, "region9", "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "data");
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(count_named(e, "data"), 1);
+	assert_int_equal(stamp_marks(e), 0);
+
+	reset(e);
+	region0(e)->enabled = false;
+	put_mark(e, "region0", "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", "data");
+	assert_int_equal(run_fake(e), 1);
+	assert_string_equal(find_record(e, MSG_LAYOUT_REFUSED, "region0")->reason, "disabled");
+	assert_int_equal(stamp_marks(e), 1);
+}
+
 static void convert_on_a_region_without_labels(void **state)
 {
 	struct env *e = *state;
@@ -569,6 +604,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(kill_at_every_step_converges, setup, teardown),
 		cmocka_unit_test_setup_teardown(half_made_finished_in_a_refused_region, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(marks_settled, setup, teardown),
 		cmocka_unit_test_setup_teardown(convert_on_a_region_without_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(convert_refused_on_signature_even_forced, setup,
 						teardown),
