@@ -14,7 +14,8 @@
 
 /*
  * The steps of run() (run.c) share this state. The ones that change the
- * devices and the stamp live in run-apply.c.
+ * devices and the stamp live in run-apply.c (labels) and run-layout.c
+ * (the layouts' namespaces).
  */
 
 /* What a step returns to let the next one run; anything else is the exit status. */
