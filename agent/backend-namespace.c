@@ -126,25 +126,34 @@ static int attach_btt(struct ndctl_region *region, struct ndctl_namespace *ndns,
 	return r;
 }
 
-/* The device that claims the namespace gets a uuid of its own, as with ndctl. */
+/*
+ * The device that claims the namespace gets a uuid of its own, as with
+ * ndctl. libndctl's enables return 1 for "enabled through the device that
+ * claims it": success all the same.
+ */
 static int attach(struct ndctl_region *region, struct ndctl_namespace *ndns,
 		  const struct ns_spec *spec)
 {
 	unsigned char uuid[NSUUID_BYTES];
 	int r = spec->mode == NS_MODE_RAW ? 0 : nsuuid_random(uuid);
 
-	if (r < 0)
-		return r;
-	switch (spec->mode) {
-	case NS_MODE_FSDAX:
-		return attach_pfn(region, ndns, spec, uuid);
-	case NS_MODE_DEVDAX:
-		return attach_dax(region, ndns, spec, uuid);
-	case NS_MODE_SECTOR:
-		return attach_btt(region, ndns, spec, uuid);
-	default:
-		return ndctl_namespace_enable(ndns);
+	if (r == 0) {
+		switch (spec->mode) {
+		case NS_MODE_FSDAX:
+			r = attach_pfn(region, ndns, spec, uuid);
+			break;
+		case NS_MODE_DEVDAX:
+			r = attach_dax(region, ndns, spec, uuid);
+			break;
+		case NS_MODE_SECTOR:
+			r = attach_btt(region, ndns, spec, uuid);
+			break;
+		default:
+			r = ndctl_namespace_enable(ndns);
+			break;
+		}
 	}
+	return r < 0 ? r : 0;
 }
 
 int backend_namespace_create(struct ndctl_region *region, const char *ns,
