@@ -175,7 +175,11 @@ static int read_namespace(struct snap_region *r, struct ndctl_namespace *ndns, b
 	nsuuid_format(uu, ns.uuid);
 	ns.mode = ns_mode(ndns);
 	ns.size = ndctl_namespace_get_size(ndns);
-	ns.enabled = ndctl_namespace_is_enabled(ndns) > 0;
+	/*
+	 * The kernel leaves a namespace that a pfn, dax or btt device claims
+	 * unbound itself: such a namespace is up when its claiming device is.
+	 */
+	ns.enabled = ndctl_namespace_is_active(ndns);
 	if (ns.mode == NS_MODE_RAW)
 		copy_name(ns.blockdev, ndctl_namespace_get_block_device(ndns));
 	if (ns.mode == NS_MODE_DEVDAX)

@@ -29,7 +29,7 @@ struct snap_namespace {
 	char blockdev[SNAP_NAME_MAX]; /* pmemN, empty without one */
 	enum ns_mode mode;
 	unsigned long long size;
-	bool enabled;
+	bool enabled;                 /* itself, or through the device that claims it */
 	bool busy;                    /* exclusive open failed with EBUSY */
 	bool system_ram;              /* devdax memory online as system-ram */
 	char signature[SNAP_NAME_MAX]; /* what the contents carry, empty if none */
