@@ -18,7 +18,8 @@
  *                         to FILE (a serial port) just before sleeping or
  *                         killing, for a watcher outside the process
  * FUNC is one of ndctl_region_disable_invalidate, ndctl_dimm_init_labels,
- * ndctl_region_enable, ndctl_dimm_disable, ndctl_dimm_enable, renameat.
+ * ndctl_region_enable, ndctl_dimm_disable, ndctl_dimm_enable, renameat,
+ * ndctl_namespace_set_size (one call per namespace a layout creates).
  *
  * Trace lines: "nli-shim: pid=P FUNC #N OBJECT enter", "... return R",
  * "... sleep S", "... kill" (OBJECT: the region or dimm name, or the new name
@@ -38,12 +39,13 @@
 
 struct ndctl_region;
 struct ndctl_dimm;
+struct ndctl_namespace;
 
-enum { F_DISABLE, F_INIT, F_ENABLE, F_DIMM_DISABLE, F_DIMM_ENABLE, F_RENAMEAT, F_COUNT };
+enum { F_DISABLE, F_INIT, F_ENABLE, F_DIMM_DISABLE, F_DIMM_ENABLE, F_RENAMEAT, F_NS_SIZE, F_COUNT };
 
 static const char *const names[F_COUNT] = {
 	"ndctl_region_disable_invalidate", "ndctl_dimm_init_labels", "ndctl_region_enable",
-	"ndctl_dimm_disable", "ndctl_dimm_enable", "renameat",
+	"ndctl_dimm_disable", "ndctl_dimm_enable", "renameat", "ndctl_namespace_set_size",
 };
 
 static unsigned int calls[F_COUNT];
@@ -159,6 +161,8 @@ static const char *object_name(int f, void *obj)
 
 	if (f == F_DISABLE || f == F_ENABLE)
 		get = (const char *(*)(void *))dlsym(RTLD_DEFAULT, "ndctl_region_get_devname");
+	else if (f == F_NS_SIZE)
+		get = (const char *(*)(void *))dlsym(RTLD_DEFAULT, "ndctl_namespace_get_devname");
 	else
 		get = (const char *(*)(void *))dlsym(RTLD_DEFAULT, "ndctl_dimm_get_devname");
 	return get && obj ? get(obj) : "?";
@@ -243,6 +247,20 @@ int ndctl_dimm_init_labels(struct ndctl_dimm *dimm, int version)
 		fn = (int (*)(struct ndctl_dimm *, int))real("ndctl_dimm_init_labels");
 	r = fn(dimm, version);
 	leave(F_INIT, n, o, r);
+	return r;
+}
+
+int ndctl_namespace_set_size(struct ndctl_namespace *ndns, unsigned long long size)
+{
+	static int (*fn)(struct ndctl_namespace *, unsigned long long);
+	const char *o = object_name(F_NS_SIZE, ndns);
+	unsigned int n = enter(F_NS_SIZE, o);
+	int r;
+
+	if (!fn)
+		fn = (int (*)(struct ndctl_namespace *, unsigned long long))real("ndctl_namespace_set_size");
+	r = fn(ndns, size);
+	leave(F_NS_SIZE, n, o, r);
 	return r;
 }
 
