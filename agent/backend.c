@@ -12,6 +12,7 @@
 #include <ndctl/libndctl.h>
 
 #include "backend.h"
+#include "backend-memory.h"
 #include "backend-namespace.h"
 #include "drivers.h"
 #include "log.h"
@@ -150,6 +151,17 @@ static enum ns_mode ns_mode(struct ndctl_namespace *ndns)
 	}
 }
 
+static void dax_uuid(struct ndctl_namespace *ndns, char out[SNAP_UUID_MAX])
+{
+	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
+	unsigned char uu[NSUUID_BYTES];
+
+	if (!dax)
+		return;
+	ndctl_dax_get_uuid(dax, uu);
+	nsuuid_format(uu, out);
+}
+
 static bool dax_has_system_ram(struct ndctl_namespace *ndns)
 {
 	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
@@ -182,8 +194,10 @@ static int read_namespace(struct snap_region *r, struct ndctl_namespace *ndns, b
 	ns.enabled = ndctl_namespace_is_active(ndns);
 	if (ns.mode == NS_MODE_RAW)
 		copy_name(ns.blockdev, ndctl_namespace_get_block_device(ndns));
-	if (ns.mode == NS_MODE_DEVDAX)
+	if (ns.mode == NS_MODE_DEVDAX) {
 		ns.system_ram = dax_has_system_ram(ndns);
+		dax_uuid(ndns, ns.dax_uuid);
+	}
 	/* Only a label-less region's raw namespace is ever a candidate worth reading. */
 	if (probe && ns.mode == NS_MODE_RAW && ns.enabled && ns.blockdev[0])
 		probe_namespace(&ns);
@@ -279,6 +293,7 @@ static int backend_read_snapshot(void *userdata, struct snapshot **out)
 				goto fail;
 		}
 	}
+	snap->daxctl = access(DAXCTL_CONF_DIR, F_OK) == 0;
 	*out = snap;
 	return 0;
 fail:
@@ -420,6 +435,14 @@ static int backend_convert_namespace(void *userdata, const char *region, const c
 	return r ? backend_namespace_convert(r, ns, spec) : -ENODEV;
 }
 
+static int backend_online_memory(void *userdata, const char *region, const char *ns,
+				 bool movable)
+{
+	struct ndctl_region *r = find_region(userdata, region);
+
+	return r ? backend_memory_online(r, ns, movable) : -ENODEV;
+}
+
 const struct ops backend_ops = {
 	.load_drivers = backend_load_drivers,
 	.read_snapshot = backend_read_snapshot,
@@ -428,4 +451,5 @@ const struct ops backend_ops = {
 	.init_labels = backend_init_labels,
 	.create_namespace = backend_create_namespace,
 	.convert_namespace = backend_convert_namespace,
+	.online_memory = backend_online_memory,
 };

@@ -145,6 +145,8 @@ static void decide_existing(const struct snap_region *r, const struct layout_pen
 			np->drift |= LAYOUT_DRIFT_SIZE;
 		np->action = np->drift ? LAYOUT_DRIFT : LAYOUT_PRESENT;
 	}
+	np->online = np->action == LAYOUT_PRESENT && decl->memory != LAYOUT_MEMORY_NONE &&
+		     !r->namespaces[np->ns].system_ram;
 }
 
 static void refuse(struct layout_region_plan *lp, enum reason reason)

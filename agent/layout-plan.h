@@ -48,6 +48,11 @@ struct layout_ns_plan {
 	enum layout_action action;
 	unsigned int drift;             /* LAYOUT_DRIFT_* bits, with LAYOUT_DRIFT */
 	/*
+	 * PRESENT with Memory=: its memory is not online as system RAM (never
+	 * onlined yet, or a boot without daxctl's reconfiguration).
+	 */
+	bool online;
+	/*
 	 * CREATE: the size to create. REFUSED: the size it would have had, 0
 	 * where it cannot be told. PRESENT, DRIFT, RESUME, CONVERT: the size
 	 * the layout expects, 0 for any (rest, conversion).

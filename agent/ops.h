@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
+
 #include "options.h"
 #include "snapshot.h"
 
@@ -48,4 +50,12 @@ struct ops {
 	 */
 	int (*convert_namespace)(void *userdata, const char *region, const char *ns,
 				 const struct ns_spec *spec);
+	/*
+	 * The memory of the devdax namespace NS goes online as system RAM,
+	 * MOVABLE or not. Returns the number of memory blocks it onlined (0
+	 * when they all were online already); -EBUSY while the device is in
+	 * use. A failure leaves the device in devdax mode, or with its memory
+	 * partly online: never without a driver.
+	 */
+	int (*online_memory)(void *userdata, const char *region, const char *ns, bool movable);
 };

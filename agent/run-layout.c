@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daxctl-conf.h"
 #include "layout-load.h"
 #include "layout-report.h"
 #include "log.h"
@@ -194,9 +195,84 @@ static void verify_region(struct run *x, const struct snap_region *before_r,
 				  ns->uuid, before->layout->path);
 			x->c.created++;
 		}
-		if (d->memory != LAYOUT_MEMORY_NONE)
-			log_warning("%s: Memory= is not supported yet: %s stays a devdax device, its "
-				    "memory is not onlined as system RAM", r->name, d->name);
+	}
+}
+
+/* Where daxctl reads its configuration from, for the messages. */
+static void daxctl_conf_path(const struct run *x, const char *file, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s/%s", x->opts->layout_root, DAXCTL_CONF_DIR, file);
+}
+
+/*
+ * A Memory= namespace that is there: its memory goes online if it is not,
+ * and daxctl's configuration gets a section for it, so that daxctl's own
+ * boot-time reconfiguration brings the memory back at every later boot,
+ * with no run of ours.
+ */
+static void settle_one_memory(struct run *x, const struct snap_region *r,
+			      const struct layout_ns_plan *np)
+{
+	const struct layout_ns *d = np->decl;
+	const struct snap_namespace *ns = &r->namespaces[np->ns];
+	bool movable = d->memory == LAYOUT_MEMORY_MOVABLE;
+	struct log_fields f = { .region = r->name, .name = d->name, .ns = ns->name };
+	char other[256] = "", path[512];
+	int e;
+
+	if (np->online) {
+		e = x->ops->online_memory(x->userdata, r->name, ns->name, movable);
+		if (e < 0) {
+			f.reason = "memory";
+			log_event(MSG_FAILED, &f,
+				  "%s: onlining the memory of %s (%s) as system RAM failed: %s%s; "
+				  "it stays a devdax device, the next run tries again", r->name,
+				  d->name, ns->name, strerror(-e),
+				  e == -EBUSY ? " (the dax device is in use)" : "");
+			x->c.failed++;
+			return;
+		}
+		log_event(MSG_NS_MEMORY, &f,
+			  "%s: the memory of %s (%s, %llu bytes) is online as system RAM, in the "
+			  "%s zone: %d memory blocks onlined", r->name, d->name, ns->name, ns->size,
+			  movable ? "movable" : "normal", e);
+		x->c.onlined++;
+	}
+	e = !ns->dax_uuid[0] ? -ENODEV
+			     : daxctl_conf_ensure(x->opts->layout_root, ns->dax_uuid, d->name,
+						  movable, other, sizeof(other));
+	daxctl_conf_path(x, e == DAXCTL_CONF_OTHER ? other : DAXCTL_CONF_FILE, path,
+			 sizeof(path));
+	if (e == DAXCTL_CONF_WRITTEN)
+		log_info("%s: %s (dax uuid %s) added to %s: daxctl onlines its memory at every "
+			 "boot", r->name, d->name, ns->dax_uuid, path);
+	else if (e == DAXCTL_CONF_OTHER)
+		log_warning("%s: %s (dax uuid %s) is configured in %s already: left to that file",
+			    r->name, d->name, ns->dax_uuid, path);
+	else if (e == -ENOENT)
+		log_warning("%s: no %s%s: daxctl is not installed, so no later boot brings the "
+			    "memory of %s back online; install daxctl", r->name,
+			    x->opts->layout_root, DAXCTL_CONF_DIR, d->name);
+	else if (e < 0) {
+		log_error("%s: adding %s (dax uuid %s) to %s failed: %s; no later boot brings its "
+			  "memory back online", r->name, d->name, ns->dax_uuid, path, strerror(-e));
+		x->c.failed++;
+	}
+}
+
+static void settle_memory(struct run *x, const struct snapshot *snap, const struct plan *label,
+			  const struct layout_plan *lp)
+{
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		const struct layout_region_plan *rp = &lp->regions[i];
+
+		if (!label->regions[i].selected || rp->verdict == LAYOUT_REGION_NONE ||
+		    rp->projected)
+			continue;
+		for (size_t j = 0; j < rp->n_ns; j++)
+			if (rp->ns[j].action == LAYOUT_PRESENT &&
+			    rp->ns[j].decl->memory != LAYOUT_MEMORY_NONE)
+				settle_one_memory(x, &snap->regions[i], &rp->ns[j]);
 	}
 }
 
@@ -248,6 +324,7 @@ static int check_after(struct run *x, const struct snapshot *before, const struc
 			if (applied[i])
 				verify_region(x, &before->regions[i], &lp->regions[i], after,
 					      &after_lp, failed[i]);
+		settle_memory(x, after, &label, &after_lp);
 		r = settle_marks(x, after, &after_lp);
 	}
 	layout_plan_clear(&after_lp);
@@ -305,8 +382,10 @@ int step_layout(struct run *x)
 		report_layout_plan(now, &label, &lp, false, &x->c.drifted, &x->c.ns_refused);
 		if (apply_regions(x, now, &label, &lp, applied, failed))
 			r = check_after(x, now, &lp, applied, failed);
-		else
+		else {
+			settle_memory(x, now, &label, &lp);
 			r = settle_marks(x, now, &lp);
+		}
 	}
 	x->c.failed += r < 0;
 	free(applied);

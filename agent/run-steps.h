@@ -23,6 +23,7 @@
 struct counts {
 	unsigned int labelled, initialized, skipped, refused, failed;
 	unsigned int created, converted, drifted, ns_refused;  /* namespaces, by the layouts */
+	unsigned int onlined;  /* Memory= namespaces whose memory this run onlined */
 };
 
 /* Everything the steps share; from stamp on, it is one pass's and cleared after it. */

@@ -255,8 +255,9 @@ static int step_summary(struct run *x)
 
 	if (x->layouts.n || x->layouts_bad)
 		snprintf(layouts, sizeof(layouts),
-			 "; namespaces: %u created, %u converted, %u drifted, %u refused%s",
-			 c->created, c->converted, c->drifted, c->ns_refused,
+			 "; namespaces: %u created, %u converted, %u drifted, %u refused, "
+			 "%u onlined as system RAM%s",
+			 c->created, c->converted, c->drifted, c->ns_refused, c->onlined,
 			 x->layouts_bad ? " (no layout applied: a layout file is unusable)" : "");
 	log_event(MSG_SUMMARY, NULL,
 		  "done: %u labelled already, %u initialized, %u skipped, %u refused, %u failed%s",

@@ -37,6 +37,12 @@ struct snap_namespace {
 	/* The name kept in the namespace's labels; its size is the kernel's NSLABEL_NAME_LEN. */
 	char alt_name[SNAP_NAME_MAX];
 	char uuid[SNAP_UUID_MAX];     /* empty without labels */
+	/*
+	 * devdax: the dax device's own uuid, ndctl list's "uuid" of the
+	 * namespace (its "raw_uuid" is the one above). It is what the
+	 * nvdimm.uuid of a daxctl.conf.d section matches.
+	 */
+	char dax_uuid[SNAP_UUID_MAX];
 };
 
 struct snap_dimm {
@@ -70,6 +76,8 @@ struct snap_region {
 };
 
 struct snapshot {
+	/* daxctl's configuration directory is there: daxctl onlines Memory= namespaces at boot. */
+	bool daxctl;
 	size_t n_buses;
 	size_t n_dimms;
 	struct snap_dimm *dimms;

@@ -38,7 +38,25 @@ static const char *ns_plan_device(const struct snap_region *r, const struct layo
 	return ns ? ns->name : NULL;
 }
 
-static void print_layout(const struct snap_region *r, const struct layout_region_plan *rp)
+/* For a Memory= namespace that is there: whether its memory is online as system RAM. */
+static const char *memory_state(const struct layout_ns_plan *np)
+{
+	if (np->decl->memory == LAYOUT_MEMORY_NONE || np->action != LAYOUT_PRESENT)
+		return "";
+	return np->online ? ", memory not online" : ", memory online as system RAM";
+}
+
+/* Memory= without daxctl: what this run onlines, the next boot does not bring back. */
+static bool memory_without_daxctl(const struct snapshot *snap, const struct layout_region_plan *rp)
+{
+	for (size_t j = 0; !snap->daxctl && j < rp->n_ns; j++)
+		if (rp->ns[j].decl->memory != LAYOUT_MEMORY_NONE)
+			return true;
+	return false;
+}
+
+static void print_layout(const struct snapshot *snap, const struct snap_region *r,
+			 const struct layout_region_plan *rp)
 {
 	if (!rp->layout)
 		return;
@@ -50,11 +68,14 @@ static void print_layout(const struct snap_region *r, const struct layout_region
 		const struct layout_ns_plan *np = &rp->ns[j];
 		const char *dev = ns_plan_device(r, np);
 
-		printf("    %s: %s, size %llu, %s%s%s%s\n", np->decl->name,
+		printf("    %s: %s, size %llu, %s%s%s%s%s\n", np->decl->name,
 		       ns_mode_name(np->decl->mode), layout_ns_plan_size(r, np),
 		       layout_action_name(np->action), dev ? " (" : "", dev ? dev : "",
-		       dev ? ")" : "");
+		       dev ? ")" : "", memory_state(np));
 	}
+	if (memory_without_daxctl(snap, rp))
+		printf("    daxctl is not installed (no %s): memory onlined by a run does not "
+		       "come back online at the next boot\n", DAXCTL_CONF_DIR);
 }
 
 static void print_text(const struct snapshot *snap, const struct plan *plan,
@@ -87,7 +108,7 @@ static void print_text(const struct snapshot *snap, const struct plan *plan,
 			       ns->busy ? ", in use" : "", ns->signature[0] ? ", signature " : "",
 			       ns->signature);
 		}
-		print_layout(r, &lp->regions[i]);
+		print_layout(snap, r, &lp->regions[i]);
 	}
 	for (size_t i = 0; i < snap->n_dimms; i++) {
 		const struct snap_dimm *d = &snap->dimms[i];
@@ -124,6 +145,8 @@ static struct json_object *ns_plan_json(const struct snap_region *r,
 	err |= add(o, "action", json_object_new_string(layout_action_name(np->action)));
 	if (dev)
 		err |= add(o, "namespace", json_object_new_string(dev));
+	if (np->decl->memory != LAYOUT_MEMORY_NONE && np->action == LAYOUT_PRESENT)
+		err |= add(o, "memory_online", json_object_new_boolean(!np->online));
 	if (np->drift & LAYOUT_DRIFT_MODE)
 		err |= add(o, "drift_mode", json_object_new_boolean(true));
 	if (np->drift & LAYOUT_DRIFT_SIZE)
@@ -136,7 +159,7 @@ static struct json_object *ns_plan_json(const struct snap_region *r,
 }
 
 /* NULL with *err untouched when no layout matches the region. */
-static struct json_object *layout_json(const struct snap_region *r,
+static struct json_object *layout_json(const struct snapshot *snap, const struct snap_region *r,
 				       const struct layout_region_plan *rp, int *err)
 {
 	struct json_object *o, *nss;
@@ -157,6 +180,8 @@ static struct json_object *layout_json(const struct snap_region *r,
 	if (rp->verdict == LAYOUT_REGION_REFUSED)
 		*err |= add(o, "reason", json_object_new_string(reason_name(rp->reason)));
 	*err |= add(o, "projected", json_object_new_boolean(rp->projected));
+	if (memory_without_daxctl(snap, rp))
+		*err |= add(o, "daxctl_missing", json_object_new_boolean(true));
 	for (size_t j = 0; j < rp->n_ns; j++) {
 		struct json_object *n = ns_plan_json(r, &rp->ns[j]);
 
@@ -207,7 +232,7 @@ static struct json_object *region_json(const struct snapshot *snap, const struct
 		err |= add(o, "reason", json_object_new_string(reason_name(p->reason)));
 	json_object_object_add(o, "dimms", dimms);
 	json_object_object_add(o, "namespaces", nss);
-	layout = layout_json(r, &lp->regions[i], &err);
+	layout = layout_json(snap, r, &lp->regions[i], &err);
 	if (layout)
 		json_object_object_add(o, "layout", layout);
 	if (err) {

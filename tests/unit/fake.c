@@ -65,6 +65,7 @@ int fake_copy_snapshot(const struct snapshot *src, struct snapshot **out)
 	if (!s)
 		return -ENOMEM;
 	s->n_buses = src->n_buses;
+	s->daxctl = src->daxctl;
 	for (size_t i = 0; i < src->n_dimms; i++)
 		if (snapshot_add_dimm(s, &src->dimms[i], NULL) < 0)
 			goto fail;
@@ -245,6 +246,9 @@ static int fake_create_namespace(void *userdata, const char *region, const char 
 		return e;
 	ns->mode = spec->mode;
 	ns->enabled = true;
+	/* The kernel's dax device has a uuid of its own: make it differ from the namespace's. */
+	if (spec->mode == NS_MODE_DEVDAX)
+		snprintf(ns->dax_uuid, sizeof(ns->dax_uuid), "dax%s", spec->uuid + 3);
 	return find_namespace(r, NULL) ? 0 : add_seed(r);
 }
 
@@ -272,6 +276,24 @@ static int fake_convert_namespace(void *userdata, const char *region, const char
 	return e;
 }
 
+static int fake_online_memory(void *userdata, const char *region, const char *name,
+			      bool movable)
+{
+	struct fake *f = userdata;
+	struct snap_region *r = snapshot_find_region(f->world, region);
+	struct snap_namespace *ns = r ? find_namespace(r, name) : NULL;
+	int e = record(f, movable ? "online-movable" : "online-normal", region);
+
+	if (e < 0)
+		return e;
+	if (!ns || ns->mode != NS_MODE_DEVDAX)
+		return -ENODEV;
+	if (ns->busy)
+		return -EBUSY;
+	ns->system_ram = true;
+	return FAKE_MEMORY_BLOCKS;
+}
+
 const struct ops fake_ops = {
 	.load_drivers = fake_load_drivers,
 	.read_snapshot = fake_read_snapshot,
@@ -280,4 +302,5 @@ const struct ops fake_ops = {
 	.init_labels = fake_init_labels,
 	.create_namespace = fake_create_namespace,
 	.convert_namespace = fake_convert_namespace,
+	.online_memory = fake_online_memory,
 };

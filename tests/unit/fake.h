@@ -33,6 +33,9 @@ struct fake {
 	void (*before_snapshot)(struct fake *f, unsigned int n);
 };
 
+/* What the fake's online_memory reports having onlined. */
+#define FAKE_MEMORY_BLOCKS 8
+
 extern const struct ops fake_ops;
 
 void fake_init(struct fake *f, struct snapshot *world);

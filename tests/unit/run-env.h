@@ -15,7 +15,7 @@
  */
 
 #define GIB (1ULL << 30)
-#define MAX_RECORDS 128
+#define MAX_RECORDS 512
 
 struct captured {
 	enum log_msg msg;

@@ -36,6 +36,7 @@ struct expect_ns {
 	unsigned long long size;
 	unsigned int drift;
 	const char *ns;          /* the existing namespace it refers to */
+	bool online;             /* its memory is to go online as system RAM */
 };
 
 struct expect_region {
@@ -127,6 +128,15 @@ static void fs_small(struct snapshot *s)
 static void app_present(struct snapshot *s)
 {
 	fx_namespace(used(s, 8 * GIB, 2 * GIB), "app", NS_MODE_DEVDAX, 2 * GIB, "u-app");
+}
+
+static void app_online(struct snapshot *s)
+{
+	struct snap_region *r;
+
+	app_present(s);
+	r = &s->regions[0];
+	r->namespaces[r->n_namespaces - 1].system_ram = true;
 }
 
 static void app_larger(struct snapshot *s)
@@ -263,8 +273,17 @@ static const struct layout_case cases[] = {
 				{ "fs", LAYOUT_CREATE, 4 * GIB } } } } },
 	{ "only the missing one is created", app_present, { APP_AND_FS },
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "app", LAYOUT_PRESENT, 2 * GIB, .ns = "namespace0.1",
+				  .online = true },
+				{ "fs", LAYOUT_CREATE, 6 * GIB } } } } },
+	{ "Memory= whose memory is online: nothing to online", app_online, { APP_AND_FS },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
 			.ns = { { "app", LAYOUT_PRESENT, 2 * GIB, .ns = "namespace0.1" },
 				{ "fs", LAYOUT_CREATE, 6 * GIB } } } } },
+	{ "no Memory=: a devdax namespace stays devdax", app_present,
+	  { "[Namespace]\nName=app\nMode=devdax\nSize=2G\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "app", LAYOUT_PRESENT, 2 * GIB, .ns = "namespace0.1" } } } } },
 	{ "too large together: refused as a whole", labelled_8g,
 	  { "[Namespace]\nName=a\nMode=fsdax\nSize=6G\n[Namespace]\nName=b\nMode=raw\nSize=4G\n" },
 	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_NO_SPACE,
@@ -433,6 +452,7 @@ static void check_region(const struct snapshot *s, const struct layout_set *set,
 		assert_string_equal(layout_action_name(np->action), layout_action_name(en->action));
 		assert_true(np->size == en->size);
 		assert_int_equal(np->drift, en->drift);
+		assert_int_equal(np->online, en->online);
 		if (en->ns)
 			assert_string_equal(r->namespaces[np->ns].name, en->ns);
 	}

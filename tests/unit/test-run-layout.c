@@ -588,6 +588,187 @@ static void hotplug_gets_its_layout(void **state)
 	}
 }
 
+#define MEMORY "[Namespace]\nName=heap\nMode=devdax\nSize=2G\nMemory=system-ram-movable\n"
+
+/* The first record of any kind whose text has PART. */
+static const struct captured *find_text(const struct env *e, const char *part)
+{
+	for (unsigned int i = 0; i < e->n_records; i++)
+		if (strstr(e->records[i].text, part))
+			return &e->records[i];
+	return NULL;
+}
+
+static void daxctl_dir(struct env *e)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s%s'", e->dir, DAXCTL_CONF_DIR);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* FILE of the daxctl configuration directory, whole; NULL when it is not there. */
+static char *daxctl_file(struct env *e, const char *file)
+{
+	char path[512], *text = calloc(1, 4096);
+	FILE *f;
+
+	assert_non_null(text);
+	snprintf(path, sizeof(path), "%s%s/%s", e->dir, DAXCTL_CONF_DIR, file);
+	f = fopen(path, "r");
+	if (!f) {
+		free(text);
+		return NULL;
+	}
+	assert_true(fread(text, 1, 4095, f) > 0);
+	fclose(f);
+	return text;
+}
+
+static void memory_onlined_and_left_to_daxctl(void **state)
+{
+	struct env *e = *state;
+	const struct snap_namespace *ns;
+	const struct captured *c;
+	char section[128], *conf, *again;
+
+	world_label_less(e);
+	daxctl_dir(e);
+	put_layout(e, "50-heap.conf", MEMORY);
+	assert_int_equal(run_fake(e), 0);
+	assert_true(fake_called(&e->fake, "online-movable region0"));
+	c = find_record(e, MSG_NS_MEMORY, "region0");
+	assert_non_null(c);
+	assert_string_equal(c->name, "heap");
+	assert_non_null(strstr(c->text, "8 memory blocks onlined"));
+	ns = named(e, "heap");
+	assert_non_null(ns);
+	assert_true(ns->system_ram);
+	conf = daxctl_file(e, "nvdimm-label-init.conf");
+	assert_non_null(conf);
+	snprintf(section, sizeof(section), "nvdimm.uuid = %s\nmode = system-ram\nonline = true\n"
+		 "movable = true\n", ns->dax_uuid);
+	assert_non_null(strstr(conf, section));
+	assert_non_null(find_text(e, "daxctl onlines its memory at every boot"));
+
+	/* The next boot's memory comes from daxctl: a run finds nothing to do. */
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.n_calls, 0);
+	assert_null(find_record(e, MSG_NS_MEMORY, NULL));
+	again = daxctl_file(e, "nvdimm-label-init.conf");
+	assert_string_equal(again, conf);
+	free(again);
+	free(conf);
+}
+
+static void memory_normal_zone(void **state)
+{
+	struct env *e = *state;
+	char *conf;
+
+	world_label_less(e);
+	daxctl_dir(e);
+	put_layout(e, "50-heap.conf",
+		   "[Namespace]\nName=heap\nMode=devdax\nSize=2G\nMemory=system-ram-normal\n");
+	assert_int_equal(run_fake(e), 0);
+	assert_true(fake_called(&e->fake, "online-normal region0"));
+	conf = daxctl_file(e, "nvdimm-label-init.conf");
+	assert_non_null(conf);
+	assert_non_null(strstr(conf, "movable = false\n"));
+	free(conf);
+}
+
+/* A device in use keeps it devdax: a failure, no daxctl section, and the next run tries again. */
+static void memory_online_failure_retried(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+	char *conf, *text;
+
+	world_label_less(e);
+	daxctl_dir(e);
+	put_layout(e, "50-heap.conf", MEMORY);
+	e->fake.fail_call = "online-movable region0";
+	e->fake.fail_errno = EBUSY;
+	assert_int_not_equal(run_fake(e), 0);
+	c = find_record(e, MSG_FAILED, "region0");
+	assert_non_null(c);
+	assert_string_equal(c->reason, "memory");
+	assert_non_null(strstr(c->text, "in use"));
+	assert_null(find_record(e, MSG_NS_MEMORY, NULL));
+	assert_false(named(e, "heap")->system_ram);
+	assert_null(daxctl_file(e, "nvdimm-label-init.conf"));
+	text = status_of(e, false);
+	assert_non_null(strstr(text, "present (namespace0.0), memory not online\n"));
+	free(text);
+	e->opts.mode = MODE_APPLY;
+
+	e->fake.fail_call = NULL;
+	assert_int_equal(run_fake(e), 0);
+	assert_null(find_record(e, MSG_NS_CREATED, NULL));
+	assert_non_null(find_record(e, MSG_NS_MEMORY, "region0"));
+	assert_true(named(e, "heap")->system_ram);
+	conf = daxctl_file(e, "nvdimm-label-init.conf");
+	assert_non_null(conf);
+	free(conf);
+}
+
+static void memory_without_daxctl_warned(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+	char *text;
+
+	world_label_less(e);
+	put_layout(e, "50-heap.conf", MEMORY);
+	assert_int_equal(run_fake(e), 0);
+	assert_non_null(find_record(e, MSG_NS_MEMORY, "region0"));
+	c = find_text(e, "daxctl is not installed");
+	assert_non_null(c);
+	assert_true(c->priority == LOG_WARNING);
+	text = status_of(e, false);
+	assert_non_null(strstr(text, "heap: devdax, size 2147483648, present (namespace0.0), "
+				     "memory online as system RAM\n    daxctl is not installed"));
+	free(text);
+	text = status_of(e, true);
+	assert_non_null(strstr(text, "\"daxctl_missing\":true"));
+	assert_non_null(strstr(text, "\"memory_online\":true"));
+	free(text);
+
+	/* With daxctl, --status has nothing to warn of. */
+	e->fake.world->daxctl = true;
+	text = status_of(e, false);
+	assert_null(strstr(text, "daxctl"));
+	free(text);
+}
+
+/* A section for the same uuid in a file of the administrator's is reported, never doubled. */
+static void memory_section_elsewhere_kept(void **state)
+{
+	struct env *e = *state;
+	char path[512];
+	const struct captured *c;
+	FILE *f;
+
+	world_label_less(e);
+	put_layout(e, "50-heap.conf", MEMORY);
+	assert_int_equal(run_fake(e), 0);
+	daxctl_dir(e);
+	snprintf(path, sizeof(path), "%s%s/mine.conf", e->dir, DAXCTL_CONF_DIR);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "# nvdimm.uuid = 00000000-0000-0000-0000-000000000000\n"
+		   "[reconfigure-device by-hand]\n  nvdimm.uuid=%s \nmode = devdax\n",
+		named(e, "heap")->dax_uuid);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(run_fake(e), 0);
+	assert_int_equal(e->fake.n_calls, 0);
+	c = find_text(e, "mine.conf already");
+	assert_non_null(c);
+	assert_true(c->priority == LOG_WARNING);
+	assert_null(daxctl_file(e, "nvdimm-label-init.conf"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +794,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(convert_claim_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(unselected_region_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(hotplug_gets_its_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(memory_onlined_and_left_to_daxctl, setup, teardown),
+		cmocka_unit_test_setup_teardown(memory_normal_zone, setup, teardown),
+		cmocka_unit_test_setup_teardown(memory_online_failure_retried, setup, teardown),
+		cmocka_unit_test_setup_teardown(memory_without_daxctl_warned, setup, teardown),
+		cmocka_unit_test_setup_teardown(memory_section_elsewhere_kept, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
