@@ -179,8 +179,8 @@ void report_plan(const struct snapshot *snap, const struct plan *plan,
 				if (d->label_support)
 					continue;
 				log_event(MSG_UNSUPPORTED, &f,
-					  "%s has no label area (no label commands): %s stays a raw "
-					  "namespace without labels; skipped", d->name, r->name);
+					  "%s has no label area (no label commands): %s cannot have "
+					  "labels; the label step skips it", d->name, r->name);
 			}
 			break;
 		case VERDICT_INIT:
