@@ -56,6 +56,13 @@ int backend_memory_online(struct ndctl_region *region, const char *ns, bool mova
 	if (!dev)
 		return -ENODEV;
 	if (!mem) {
+		/*
+		 * A kernel that onlines hot-added memory itself puts it in its
+		 * default zone before anyone could ask for ZONE_MOVABLE; daxctl
+		 * refuses the same way.
+		 */
+		if (movable && daxctl_dev_will_auto_online_memory(dev))
+			return -EOPNOTSUPP;
 		r = wait_for_kmem();
 		if (r == 0)
 			r = daxctl_dev_disable(dev);

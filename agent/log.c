@@ -134,7 +134,9 @@ void log_library(const char *lib, int priority, const char *fmt, va_list ap)
 
 	if (priority > max_priority || vasprintf(&text, fmt, ap) < 0)
 		return;
-	text[strcspn(text, "\n")] = '\0';
+	/* One journal line: libdaxctl splits some messages over several. */
+	for (char *nl; (nl = strchr(text, '\n'));)
+		*nl = nl[1] ? ' ' : '\0';
 	log_event_prio(priority, MSG_NONE, NULL, "%s: %s", lib, text);
 	free(text);
 }

@@ -198,6 +198,21 @@ static void verify_region(struct run *x, const struct snap_region *before_r,
 	}
 }
 
+static const char *online_error(int e)
+{
+	switch (e) {
+	case -EBUSY:
+		return "the dax device is in use";
+	case -EOPNOTSUPP:
+		return "the kernel onlines hot-added memory by itself, outside ZONE_MOVABLE "
+		       "(/sys/devices/system/memory/auto_online_blocks is not \"offline\"), "
+		       "so Memory=system-ram-movable cannot be had, as daxctl would say too: "
+		       "declare Memory=system-ram-normal, or boot with memhp_default_state=offline";
+	default:
+		return strerror(-e);
+	}
+}
+
 /* Where daxctl reads its configuration from, for the messages. */
 static void daxctl_conf_path(const struct run *x, const char *file, char *buf, size_t len)
 {
@@ -225,10 +240,9 @@ static void settle_one_memory(struct run *x, const struct snap_region *r,
 		if (e < 0) {
 			f.reason = "memory";
 			log_event(MSG_FAILED, &f,
-				  "%s: onlining the memory of %s (%s) as system RAM failed: %s%s; "
+				  "%s: onlining the memory of %s (%s) as system RAM failed: %s; "
 				  "it stays a devdax device, the next run tries again", r->name,
-				  d->name, ns->name, strerror(-e),
-				  e == -EBUSY ? " (the dax device is in use)" : "");
+				  d->name, ns->name, online_error(e));
 			x->c.failed++;
 			return;
 		}

@@ -713,6 +713,24 @@ static void memory_online_failure_retried(void **state)
 	free(conf);
 }
 
+/* Where the kernel onlines hot-added memory itself, movable cannot be had: said so. */
+static void memory_movable_refused_under_auto_online(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+
+	world_label_less(e);
+	daxctl_dir(e);
+	put_layout(e, "50-heap.conf", MEMORY);
+	e->fake.fail_call = "online-movable region0";
+	e->fake.fail_errno = EOPNOTSUPP;
+	assert_int_not_equal(run_fake(e), 0);
+	c = find_record(e, MSG_FAILED, "region0");
+	assert_non_null(c);
+	assert_non_null(strstr(c->text, "declare Memory=system-ram-normal"));
+	assert_null(daxctl_file(e, "nvdimm-label-init.conf"));
+}
+
 static void memory_without_daxctl_warned(void **state)
 {
 	struct env *e = *state;
@@ -797,6 +815,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(memory_onlined_and_left_to_daxctl, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_normal_zone, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_online_failure_retried, setup, teardown),
+		cmocka_unit_test_setup_teardown(memory_movable_refused_under_auto_online, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(memory_without_daxctl_warned, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_section_elsewhere_kept, setup, teardown),
 	};
