@@ -51,11 +51,12 @@ int backend_memory_online(struct ndctl_region *region, const char *ns, bool mova
 {
 	struct daxctl_dev *dev = dax_device(region, ns);
 	struct daxctl_memory *mem = dev ? daxctl_dev_get_memory(dev) : NULL;
-	int r;
 
 	if (!dev)
 		return -ENODEV;
 	if (!mem) {
+		int r;
+
 		/*
 		 * A kernel that onlines hot-added memory itself puts it in its
 		 * default zone before anyone could ask for ZONE_MOVABLE; daxctl
