@@ -34,7 +34,8 @@
 # per region), steady-unit, steady-bare, steady-direct, list (ndctl list
 # -RD), version-prog, version-ndctl (process start-up: --version),
 # hard-full, hard-bare, hard-KEY (steady-state unit: as shipped, without
-# hardening, as shipped without the settings of group KEY); and lines
+# hardening, as shipped without the settings of group KEY), hard-nomount
+# (as shipped without every setting that needs a mount namespace); and lines
 #   @@@NOTE bench exposure hard-VARIANT SCORE
 # (systemd-analyze security of that variant). run_us is the unit's
 # ExecMainExitTimestampMonotonic - ExecMainStartTimestampMonotonic (unit
@@ -200,15 +201,28 @@ SystemCallArchitectures=
 SystemCallFilter=
 EOF
 }
-# variant full|bare|minus KEY: the unit as shipped (no drop-in), without
-# its hardening, or as shipped without one group of settings (KEY; the
-# DevicePolicy group includes DeviceAllow=). Runtime drop-ins in /run.
+# The settings that make systemd set up a mount namespace for the unit
+# (its ReadWritePaths= and directories would alone): one group, because
+# one of them left keeps the namespace and most of its cost.
+mount_keys='ProtectSystem|ProtectHome|PrivateTmp|ProtectKernelModules|ProtectKernelLogs|ProtectControlGroups|ProtectProc'
+# variant full|bare|nomount|minus KEY: the unit as shipped (no drop-in),
+# without its hardening, as shipped without a mount namespace, or as
+# shipped without one group of settings (KEY; the DevicePolicy group
+# includes DeviceAllow=). Runtime drop-ins in /run.
 variant() {
 	rm -rf "$dropin"
 	case "$1" in
 	bare)
 		mkdir -p "$dropin"
 		bare_conf >"$dropin/50-bench.conf"
+		;;
+	nomount)
+		mkdir -p "$dropin"
+		{
+			echo '[Service]'
+			bare_conf | grep -E "^($mount_keys)="
+			echo 'ReadWritePaths='
+		} >"$dropin/50-bench.conf"
 		;;
 	minus)
 		mkdir -p "$dropin"
@@ -344,6 +358,12 @@ if [ "${BENCH_SEED:-0}" = 1 ] && [ "${BENCH_HARDENING:-0}" = 1 ]; then
 		variant bare
 		[ "$i" = 1 ] && note "bench exposure hard-bare $(exposure)"
 		run_unit hard-bare "$i" "$ok"
+		variant nomount
+		if [ "$i" = 1 ]; then
+			note "bench exposure hard-nomount $(exposure)"
+			cap hardening_nomount grep -v '^\[' "$dropin/50-bench.conf"
+		fi
+		run_unit hard-nomount "$i" "$ok"
 		while IFS=$'\t' read -r key _; do
 			variant minus "$key"
 			[ "$i" = 1 ] && note "bench exposure hard-$key $(exposure)"
