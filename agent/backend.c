@@ -190,8 +190,12 @@ static int read_namespace(struct snap_region *r, struct ndctl_namespace *ndns, b
 	/*
 	 * The kernel leaves a namespace that a pfn, dax or btt device claims
 	 * unbound itself: such a namespace is up when its claiming device is.
+	 * A raw one has no claim (the kernel's mode says so), and asking
+	 * libndctl for claims would list every btt, pfn and dax device of the
+	 * region: a third of a first boot's reading of the devices.
 	 */
-	ns.enabled = ndctl_namespace_is_active(ndns);
+	ns.enabled = ns.mode == NS_MODE_RAW ? ndctl_namespace_is_enabled(ndns) > 0
+					    : ndctl_namespace_is_active(ndns) > 0;
 	if (ns.mode == NS_MODE_RAW)
 		copy_name(ns.blockdev, ndctl_namespace_get_block_device(ndns));
 	if (ns.mode == NS_MODE_DEVDAX) {
