@@ -180,6 +180,7 @@ NoNewPrivileges=no
 DevicePolicy=auto
 DeviceAllow=
 ProtectSystem=no
+ReadWritePaths=
 ProtectHome=no
 PrivateTmp=no
 PrivateNetwork=no
@@ -204,35 +205,25 @@ EOF
 # The settings that make systemd set up a mount namespace for the unit
 # (its ReadWritePaths= and directories would alone): one group, because
 # one of them left keeps the namespace and most of its cost.
-mount_keys='ProtectSystem|ProtectHome|PrivateTmp|ProtectKernelModules|ProtectKernelLogs|ProtectControlGroups|ProtectProc'
-# variant full|bare|nomount|minus KEY: the unit as shipped (no drop-in),
-# without its hardening, as shipped without a mount namespace, or as
-# shipped without one group of settings (KEY; the DevicePolicy group
-# includes DeviceAllow=). Runtime drop-ins in /run.
+mount_keys='ProtectSystem|ReadWritePaths|ProtectHome|PrivateTmp|ProtectKernelModules|ProtectKernelLogs|ProtectControlGroups|ProtectProc'
+# variant full|bare|minus KEYS: the unit as shipped (no drop-in), without
+# its hardening, or as shipped without the settings KEYS (an extended
+# regular expression of names; DevicePolicy includes DeviceAllow=).
+# Runtime drop-ins in /run.
 variant() {
+	local keys=${2:-}
 	rm -rf "$dropin"
 	case "$1" in
 	bare)
 		mkdir -p "$dropin"
 		bare_conf >"$dropin/50-bench.conf"
 		;;
-	nomount)
-		mkdir -p "$dropin"
-		{
-			echo '[Service]'
-			bare_conf | grep -E "^($mount_keys)="
-			echo 'ReadWritePaths='
-		} >"$dropin/50-bench.conf"
-		;;
 	minus)
+		[ "$keys" = DevicePolicy ] && keys='DevicePolicy|DeviceAllow'
 		mkdir -p "$dropin"
 		{
 			echo '[Service]'
-			if [ "$2" = DevicePolicy ]; then
-				bare_conf | grep -E '^(DevicePolicy|DeviceAllow)='
-			else
-				bare_conf | grep -E "^$2="
-			fi
+			bare_conf | grep -E "^($keys)="
 		} >"$dropin/50-bench.conf"
 		;;
 	esac
@@ -358,7 +349,7 @@ if [ "${BENCH_SEED:-0}" = 1 ] && [ "${BENCH_HARDENING:-0}" = 1 ]; then
 		variant bare
 		[ "$i" = 1 ] && note "bench exposure hard-bare $(exposure)"
 		run_unit hard-bare "$i" "$ok"
-		variant nomount
+		variant minus "$mount_keys"
 		if [ "$i" = 1 ]; then
 			note "bench exposure hard-nomount $(exposure)"
 			cap hardening_nomount grep -v '^\[' "$dropin/50-bench.conf"
