@@ -195,7 +195,7 @@ static int read_namespace(struct snap_region *r, struct ndctl_namespace *ndns, b
 	 * region: a third of a first boot's reading of the devices.
 	 */
 	ns.enabled = ns.mode == NS_MODE_RAW ? ndctl_namespace_is_enabled(ndns) > 0
-					    : ndctl_namespace_is_active(ndns) > 0;
+					    : ndctl_namespace_is_active(ndns);
 	if (ns.mode == NS_MODE_RAW)
 		copy_name(ns.blockdev, ndctl_namespace_get_block_device(ndns));
 	if (ns.mode == NS_MODE_DEVDAX) {
