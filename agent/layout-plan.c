@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,13 +100,13 @@ static bool is_pending(const struct layout_pending *pending, size_t n_pending, c
  * A size-0 namespace is the kernel's seed, the template for the next one:
  * it holds no space and is nobody's yet.
  */
-static bool find_pending(const struct snap_region *r, const struct layout_ns *decl,
+static bool find_pending(const struct snap_region *r, const char *name,
 			 const struct layout_pending *pending, size_t n_pending, size_t *index)
 {
 	for (size_t i = 0; i < r->n_namespaces; i++) {
 		const struct snap_namespace *ns = &r->namespaces[i];
 
-		if (ns->size && ns->uuid[0] && is_pending(pending, n_pending, ns->uuid, decl->name)) {
+		if (ns->size && ns->uuid[0] && is_pending(pending, n_pending, ns->uuid, name)) {
 			*index = i;
 			return true;
 		}
@@ -131,12 +132,12 @@ static void decide_existing(const struct snap_region *r, const struct layout_pen
 	const struct snap_namespace *ns;
 
 	np->action = LAYOUT_CREATE;
-	if (find_pending(r, decl, pending, n_pending, &np->ns)) {
+	if (find_pending(r, np->name, pending, n_pending, &np->ns)) {
 		ns = &r->namespaces[np->ns];
 		/* Killed after the last step but before the mark went: only the mark is left. */
 		np->action = ns->enabled && ns->mode == decl->mode &&
-			     strcmp(ns->alt_name, decl->name) == 0 ? LAYOUT_PRESENT : LAYOUT_RESUME;
-	} else if (find_named(r, decl->name, &np->ns)) {
+			     strcmp(ns->alt_name, np->name) == 0 ? LAYOUT_PRESENT : LAYOUT_RESUME;
+	} else if (find_named(r, np->name, &np->ns)) {
 		ns = &r->namespaces[np->ns];
 		np->size = sized(r, decl);
 		if (ns->mode != decl->mode)
@@ -182,7 +183,11 @@ static void size_creates(const struct snap_region *r, struct layout_region_plan 
 			refuse(lp, REASON_TOO_SMALL);
 			return;
 		}
-		lp->need += np->size;
+		/* Sizes of up to 16 EiB each: a sum that wraps fits nowhere either. */
+		if (__builtin_add_overflow(lp->need, np->size, &lp->need)) {
+			refuse(lp, REASON_NO_SPACE);
+			return;
+		}
 	}
 	if (lp->need > lp->space) {
 		refuse(lp, REASON_NO_SPACE);
@@ -249,14 +254,113 @@ static void plan_region(const struct snap_region *r, const struct region_plan *r
 		lp->projected = true;
 		lp->space = align_down(r->size, region_align(r));
 		plan_labelled(&labelled, pending, n_pending, lp);
-	} else if (rp->state == STATE_NO_LABEL_AREA || rp->state == STATE_NO_DIMM) {
+	} else if (rp->state == STATE_NO_LABEL_AREA) {
 		if (lp->layout->convert_raw)
 			plan_convert(r, lp);
 		else
 			refuse(lp, REASON_NO_LABELS);
+	} else if (rp->state == STATE_NO_DIMM) {
+		/*
+		 * Legacy memmap= pmem and virtio-pmem often hold a filesystem
+		 * image that blkid may not know: converted only where the
+		 * layout names the region itself (it matched, so Region= has it).
+		 */
+		if (lp->layout->convert_raw && lp->layout->match.n_regions)
+			plan_convert(r, lp);
+		else
+			refuse(lp, lp->layout->convert_raw ? REASON_NO_DIMM : REASON_NO_LABELS);
 	} else {
 		refuse(lp, REASON_UNLABELLED);
 	}
+}
+
+/* Each declaration's name in region R; false if one has none there. */
+static bool name_all(const struct snap_region *r, struct layout_region_plan *lp)
+{
+	bool ok = true;
+
+	for (size_t j = 0; j < lp->n_ns; j++) {
+		struct layout_ns_plan *np = &lp->ns[j];
+
+		np->decl = &lp->layout->ns[j];
+		if (layout_ns_name(np->decl, r, np->name) < 0) {
+			snprintf(np->name, sizeof(np->name), "%s", np->decl->name);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* What makes or keeps a namespace of its name: a create is only planned, the rest exist. */
+static bool claims_name(const struct layout_ns_plan *np)
+{
+	return np->action == LAYOUT_CREATE || np->action == LAYOUT_RESUME ||
+	       np->action == LAYOUT_PRESENT || np->action == LAYOUT_DRIFT;
+}
+
+static bool region_has_name(const struct snap_region *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_namespaces; i++)
+		if (r->namespaces[i].size && strcmp(r->namespaces[i].alt_name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Whether the name NP of region I is to create is carried, or to be
+ * created, by another namespace: in another region, or by another
+ * declaration in this one. Sets *other to where.
+ */
+static bool name_taken(const struct snapshot *snap, const struct layout_plan *plan, size_t i,
+		       const struct layout_ns_plan *np, size_t *other)
+{
+	for (size_t k = 0; k < snap->n_regions; k++) {
+		const struct layout_region_plan *lp = &plan->regions[k];
+
+		if (k != i && region_has_name(&snap->regions[k], np->name)) {
+			*other = k;
+			return true;
+		}
+		for (size_t j = 0; lp->verdict == LAYOUT_REGION_APPLY && j < lp->n_ns; j++) {
+			if (&lp->ns[j] != np && claims_name(&lp->ns[j]) &&
+			    strcmp(lp->ns[j].name, np->name) == 0) {
+				*other = k;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * A name links to its namespace only while no other namespace on the
+ * machine has it (60-nvdimm-label-init-names.rules). A region that would
+ * create a name found or planned elsewhere is refused whole, and so is the
+ * other one when it plans the name too: decided over every region first,
+ * so that neither wins by coming first. A half-made namespace is finished
+ * all the same: its name was free when it was planned.
+ */
+static int refuse_taken_names(const struct snapshot *snap, struct layout_plan *plan)
+{
+	bool *taken = calloc(snap->n_regions ? snap->n_regions : 1, sizeof(*taken));
+
+	if (!taken)
+		return -ENOMEM;
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		struct layout_region_plan *lp = &plan->regions[i];
+
+		for (size_t j = 0; lp->verdict == LAYOUT_REGION_APPLY && j < lp->n_ns && !taken[i]; j++) {
+			if (lp->ns[j].action != LAYOUT_CREATE)
+				continue;
+			taken[i] = name_taken(snap, plan, i, &lp->ns[j], &lp->other);
+			lp->taken = j;
+		}
+	}
+	for (size_t i = 0; i < snap->n_regions; i++)
+		if (taken[i])
+			refuse(&plan->regions[i], REASON_NAME_TAKEN);
+	free(taken);
+	return 0;
 }
 
 int layout_plan_make(const struct snapshot *snap, const struct plan *label_plan,
@@ -283,14 +387,16 @@ int layout_plan_make(const struct snapshot *snap, const struct plan *label_plan,
 		lp->ns = calloc(lp->n_ns ? lp->n_ns : 1, sizeof(*lp->ns));
 		if (!lp->ns)
 			goto out;
-		for (size_t j = 0; j < lp->n_ns; j++)
-			lp->ns[j].decl = &lp->layout->ns[j];
 		/* A layout without namespaces keeps the regions it matches free of any other. */
 		if (lp->n_ns == 0)
 			lp->verdict = LAYOUT_REGION_APPLY;
+		else if (!name_all(r, lp))
+			refuse(lp, REASON_BAD_NAME);
 		else
 			plan_region(r, rp, pending, n_pending, lp);
 	}
+	if (refuse_taken_names(snap, &plan) < 0)
+		goto out;
 	*out = plan;
 	plan.regions = NULL;
 	e = 0;

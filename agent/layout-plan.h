@@ -45,6 +45,8 @@ struct layout_pending {
 
 struct layout_ns_plan {
 	const struct layout_ns *decl;   /* points into the layout set */
+	/* Its name in this region; the Name= as written where it expands to none. */
+	char name[SNAP_NAME_MAX];
 	enum layout_action action;
 	unsigned int drift;             /* LAYOUT_DRIFT_* bits, with LAYOUT_DRIFT */
 	/*
@@ -65,6 +67,13 @@ struct layout_region_plan {
 	const struct layout *layout;    /* the first file that matches; NULL for none */
 	enum layout_verdict verdict;
 	enum reason reason;             /* with LAYOUT_REGION_REFUSED */
+	/*
+	 * REASON_NAME_TAKEN: the region that has, or is to get, a namespace
+	 * of the name of ns[taken] (this region itself for two declarations
+	 * of one name).
+	 */
+	size_t other;
+	size_t taken;
 	/*
 	 * Planned as the label step of this run will leave the region: labelled,
 	 * empty, its whole size free. Only for showing (--dry-run, --status).

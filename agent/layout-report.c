@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "config.h"
 
+#include <stdio.h>
+
 #include "layout-report.h"
 #include "log.h"
 
@@ -17,6 +19,15 @@ const char *layout_refusal_why(enum reason reason)
 		return "it is label-less and this run does not initialize it";
 	case REASON_DISABLED:
 		return "the region is disabled";
+	case REASON_BAD_NAME:
+		return "a Name= makes no valid name for it (%N on a region without a NUMA node, "
+		       "or longer than 63 characters)";
+	case REASON_NAME_TAKEN:
+		return "a name it would create is another namespace's, or to be one's: names "
+		       "must be unique on the machine (use %r or %N in Name=)";
+	case REASON_NO_DIMM:
+		return "it has no NVDIMM behind it (legacy or virtio pmem): ConvertRaw= applies "
+		       "there only where [Match] names the region with Region=";
 	case REASON_LAYOUT:
 		return "it has not the single raw namespace over the whole region to convert";
 	case REASON_BUSY:
@@ -39,27 +50,42 @@ static void report_existing(const struct snap_region *r, const struct layout_reg
 {
 	const struct layout_ns *d = np->decl;
 	const struct snap_namespace *ns = &r->namespaces[np->ns];
-	const struct log_fields f = { .region = r->name, .name = d->name, .ns = ns->name };
+	const struct log_fields f = { .region = r->name, .name = np->name, .ns = ns->name };
 
 	if (np->action == LAYOUT_PRESENT) {
-		log_info("%s: %s is there as %s declares it (%s)", r->name, d->name,
+		log_info("%s: %s is there as %s declares it (%s)", r->name, np->name,
 			 rp->layout->path, ns->name);
 		return;
 	}
 	log_event(MSG_NS_DRIFT, &f,
 		  "%s: %s (%s) is %s, %llu bytes, but %s declares it %s%s: left as it is", r->name,
-		  d->name, ns->name, ns_mode_name(ns->mode), ns->size, rp->layout->path,
+		  np->name, ns->name, ns_mode_name(ns->mode), ns->size, rp->layout->path,
 		  ns_mode_name(d->mode), np->drift & LAYOUT_DRIFT_SIZE ? " of another size" : "");
 	++*drifted;
 }
 
-static void report_ns(const struct snap_region *r, const struct layout_region_plan *rp,
+/* For a name taken: where, in words. */
+static void taken_where(const struct snapshot *snap, size_t i, const struct layout_region_plan *rp,
+			char *buf, size_t len)
+{
+	const struct snap_region *other = &snap->regions[rp->other];
+
+	if (rp->other == i)
+		snprintf(buf, len, " (%s: declared twice for %s)", rp->ns[rp->taken].name,
+			 other->name);
+	else
+		snprintf(buf, len, " (%s: in %s too)", rp->ns[rp->taken].name, other->name);
+}
+
+static void report_ns(const struct snapshot *snap, size_t i, const struct layout_region_plan *rp,
 		      const struct layout_ns_plan *np, bool dry_run, unsigned int *drifted,
 		      unsigned int *refused)
 {
+	const struct snap_region *r = &snap->regions[i];
 	const struct layout_ns *d = np->decl;
 	const struct snap_namespace *ns = layout_ns_plan_namespace(r, np);
-	const struct log_fields f = { .region = r->name, .name = d->name,
+	char where[192] = "";
+	const struct log_fields f = { .region = r->name, .name = np->name,
 				      .ns = ns ? ns->name : NULL,
 				      .reason = np->action == LAYOUT_REFUSED ? reason_name(rp->reason)
 									    : NULL };
@@ -70,10 +96,12 @@ static void report_ns(const struct snap_region *r, const struct layout_region_pl
 		report_existing(r, rp, np, drifted);
 		break;
 	case LAYOUT_REFUSED:
+		if (rp->reason == REASON_NAME_TAKEN)
+			taken_where(snap, i, rp, where, sizeof(where));
 		log_event(MSG_LAYOUT_REFUSED, &f,
-			  "%s: layout %s refused for %s (%s): %s; nothing of it is created or "
-			  "converted in %s", r->name, rp->layout->path, d->name, ns_mode_name(d->mode),
-			  layout_refusal_why(rp->reason), r->name);
+			  "%s: layout %s refused for %s (%s): %s%s; nothing of it is created or "
+			  "converted in %s", r->name, rp->layout->path, np->name,
+			  ns_mode_name(d->mode), layout_refusal_why(rp->reason), where, r->name);
 		++*refused;
 		break;
 	case LAYOUT_CREATE:
@@ -84,7 +112,7 @@ static void report_ns(const struct snap_region *r, const struct layout_region_pl
 				  np->action == LAYOUT_CREATE   ? "create"
 				  : np->action == LAYOUT_RESUME ? "finish creating"
 								: "convert in place into",
-				  d->name, ns_mode_name(d->mode), layout_ns_plan_size(r, np),
+				  np->name, ns_mode_name(d->mode), layout_ns_plan_size(r, np),
 				  r->name, rp->projected ? " once its labels are initialized" : "");
 		break;
 	}
@@ -101,6 +129,6 @@ void report_layout_plan(const struct snapshot *snap, const struct plan *plan,
 		if (!plan->regions[i].selected || !rp->layout || (rp->projected && !dry_run))
 			continue;
 		for (size_t j = 0; j < rp->n_ns; j++)
-			report_ns(&snap->regions[i], rp, &rp->ns[j], dry_run, drifted, refused);
+			report_ns(snap, i, rp, &rp->ns[j], dry_run, drifted, refused);
 	}
 }

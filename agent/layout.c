@@ -10,6 +10,7 @@
 
 #include "layout.h"
 #include "macro.h"
+#include "nsname.h"
 #include "stamp.h"
 
 #define BLANKS " \t\r"
@@ -215,6 +216,30 @@ static int region_key(struct parser *p, const char *key, const char *value)
 	return 0;
 }
 
+/* The specifiers a Name= may have, each a '%' and one of these letters. */
+#define NAME_SPECIFIERS "rN"
+
+/*
+ * A name, or a template whose specifiers each region fills in; a template
+ * is checked again once expanded (layout_ns_name), a plain name here.
+ */
+static bool name_template_valid(const char *value)
+{
+	bool specifiers = false;
+
+	for (const char *c = value; *c; c++) {
+		if (*c != '%')
+			continue;
+		if (!c[1] || !strchr(NAME_SPECIFIERS, c[1]))
+			return false;
+		specifiers = true;
+		c++;
+	}
+	if (specifiers)
+		return strspn(value, NSNAME_CHARS "%") == strlen(value);
+	return nsname_valid(value);
+}
+
 static int ns_size(struct parser *p, struct layout_ns *ns, const char *value)
 {
 	unsigned long long v;
@@ -259,9 +284,9 @@ static int ns_value(struct parser *p, struct layout_ns *ns, const char *key, con
 		if (strlen(value) >= sizeof(ns->name))
 			return fail(p, p->line, "Name= is longer than %zu characters",
 				    sizeof(ns->name) - 1);
-		if (strspn(value, LAYOUT_NAME_CHARS) != strlen(value))
-			return fail(p, p->line, "Name=%s: only letters, digits, '.', '_' and '-'",
-				    value);
+		if (!name_template_valid(value))
+			return fail(p, p->line, "Name=%s: only letters, digits, '.', '_' and '-', "
+				    "and the specifiers %%r and %%N; not . or ..", value);
 		snprintf(ns->name, sizeof(ns->name), "%s", value);
 	} else if (strcmp(key, "Mode") == 0) {
 		for (m = NS_MODE_RAW; m < NS_MODE_OTHER; m++)
@@ -511,6 +536,43 @@ bool layout_matches(const struct layout *l, const struct snapshot *snap,
 	for (size_t i = 0; i < m->n_iset_ids; i++)
 		iset |= r->has_iset && m->iset_ids[i] == r->iset_id;
 	return region && numa && iset && (!m->n_dimm_ids || region_has_dimm_id(m, snap, r));
+}
+
+/* Appends TEXT to OUT (of SNAP_NAME_MAX bytes, *LEN used); false when it does not fit. */
+static bool append(char *out, size_t *len, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (*len + n >= SNAP_NAME_MAX)
+		return false;
+	memcpy(out + *len, text, n + 1);
+	*len += n;
+	return true;
+}
+
+int layout_ns_name(const struct layout_ns *decl, const struct snap_region *r,
+		   char out[SNAP_NAME_MAX])
+{
+	size_t len = 0;
+	bool fits = true;
+
+	out[0] = '\0';
+	for (const char *c = decl->name; *c && fits; c++) {
+		char piece[SNAP_NAME_MAX] = { *c, '\0' };
+
+		/* The parser let through only whole specifiers. */
+		if (*c == '%') {
+			c++;
+			if (*c == 'r')
+				snprintf(piece, sizeof(piece), "%s", r->name);
+			else if (*c == 'N' && r->numa_node < 0)
+				return -EINVAL;
+			else if (*c == 'N')
+				snprintf(piece, sizeof(piece), "%d", r->numa_node);
+		}
+		fits = append(out, &len, piece);
+	}
+	return fits && nsname_valid(out) ? 0 : -EINVAL;
 }
 
 void layout_set_clear(struct layout_set *set)

@@ -17,8 +17,6 @@
 #define LAYOUT_NS_MAX 32
 /* A layout file larger than this is refused rather than read. */
 #define LAYOUT_FILE_MAX ((size_t)64 * 1024)
-/* The characters a Name= may have: it ends up in a udev symlink's path. */
-#define LAYOUT_NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
 enum layout_size_kind {
 	LAYOUT_SIZE_BYTES,
@@ -33,7 +31,11 @@ enum layout_memory {
 };
 
 struct layout_ns {
-	char name[SNAP_NAME_MAX];      /* stored as the namespace's alt_name */
+	/*
+	 * As written: a name (nsname.h), or a template whose %r (the region's
+	 * name) and %N (its NUMA node) each region fills in.
+	 */
+	char name[SNAP_NAME_MAX];
 	enum ns_mode mode;
 	enum layout_size_kind size_kind;
 	unsigned long long size;       /* bytes, or a percentage 1-100; 0 for rest */
@@ -85,3 +87,11 @@ int layout_parse(const char *path, const char *text, size_t len, struct layout *
 
 bool layout_matches(const struct layout *l, const struct snapshot *snap,
 		    const struct snap_region *r);
+
+/*
+ * The name DECL gives its namespace in region R, stored as the namespace's
+ * alt_name. -EINVAL when it is no valid name there: too long once
+ * expanded, or %N on a region without a NUMA node.
+ */
+int layout_ns_name(const struct layout_ns *decl, const struct snap_region *r,
+		   char out[SNAP_NAME_MAX]);

@@ -46,6 +46,8 @@ static const char *const reason_names[] = {
 	[REASON_NO_LABELS] = "no-labels",
 	[REASON_UNLABELLED] = "unlabelled",
 	[REASON_DISABLED] = "disabled",
+	[REASON_BAD_NAME] = "bad-name",
+	[REASON_NAME_TAKEN] = "name-taken",
 };
 
 const char *region_state_name(enum region_state s)

@@ -46,6 +46,8 @@ enum reason {
 	REASON_NO_LABELS,         /* its dimms cannot hold labels, and no ConvertRaw=yes */
 	REASON_UNLABELLED,        /* label-less, and this run does not label it */
 	REASON_DISABLED,          /* the region is disabled */
+	REASON_BAD_NAME,          /* a Name= expands to no valid name in this region */
+	REASON_NAME_TAKEN,        /* a name to create exists, or is to be created, elsewhere */
 };
 
 struct region_plan {

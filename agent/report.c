@@ -122,6 +122,8 @@ static void report_refused(const struct snapshot *snap, const struct plan *plan,
 	case REASON_NO_LABELS:
 	case REASON_UNLABELLED:
 	case REASON_DISABLED:
+	case REASON_BAD_NAME:
+	case REASON_NAME_TAKEN:
 		log_event(MSG_REFUSED, &f, "%s: not touched", r->name);
 		break;
 	}

@@ -91,7 +91,7 @@ static int mark_region(struct run *x, const struct snap_region *r,
 		e = nsuuid_random(bytes);
 		if (e == 0) {
 			nsuuid_format(bytes, uuids[j]);
-			e = stamp_ns_add(&x->stamp, r->name, uuids[j], np->decl->name, now);
+			e = stamp_ns_add(&x->stamp, r->name, uuids[j], np->name, now);
 			marked = true;
 		}
 	}
@@ -108,7 +108,7 @@ static int act(struct run *x, const struct snap_region *r, const struct layout_n
 {
 	const struct layout_ns *d = np->decl;
 	const struct snap_namespace *ns = layout_ns_plan_namespace(r, np);
-	const struct ns_spec spec = { .uuid = uuid, .name = d->name, .mode = d->mode,
+	const struct ns_spec spec = { .uuid = uuid, .name = np->name, .mode = d->mode,
 				      .size = layout_ns_plan_size(r, np), .align = d->align,
 				      .sector_size = d->sector_size };
 
@@ -129,7 +129,7 @@ static int apply_region(struct run *x, const struct snap_region *r,
 
 	for (size_t j = 0; j < rp->n_ns && e == 0; j++) {
 		const struct layout_ns_plan *np = &rp->ns[j];
-		const struct log_fields f = { .region = r->name, .name = np->decl->name,
+		const struct log_fields f = { .region = r->name, .name = np->name,
 					      .reason = layout_action_name(np->action) };
 
 		if (!changes(np))
@@ -139,7 +139,7 @@ static int apply_region(struct run *x, const struct snap_region *r,
 			log_event(MSG_FAILED, &f, "%s: %s %s (%s) from %s failed: %s; %s", r->name,
 				  np->action == LAYOUT_CONVERT ? "converting the raw namespace into"
 							       : "creating",
-				  np->decl->name, ns_mode_name(np->decl->mode), rp->layout->path,
+				  np->name, ns_mode_name(np->decl->mode), rp->layout->path,
 				  strerror(-e),
 				  np->action == LAYOUT_CONVERT
 					  ? "it stays raw"
@@ -166,7 +166,7 @@ static void verify_region(struct run *x, const struct snap_region *before_r,
 		const struct layout_ns_plan *np = &before->ns[j], *nowp = ns_plan_now(now, before, j);
 		const struct layout_ns *d = np->decl;
 		const struct snap_namespace *ns;
-		struct log_fields f = { .region = before_r->name, .name = d->name };
+		struct log_fields f = { .region = before_r->name, .name = np->name };
 
 		if (!changes(np))
 			continue;
@@ -176,7 +176,7 @@ static void verify_region(struct run *x, const struct snap_region *before_r,
 				log_event(MSG_FAILED, &f,
 					  "%s: %s (%s) is not there as declared after it was made "
 					  "(checked from a fresh read of the devices); the next run "
-					  "tries again", before_r->name, d->name, ns_mode_name(d->mode));
+					  "tries again", before_r->name, np->name, ns_mode_name(d->mode));
 			x->c.failed += !failed;
 			continue;
 		}
@@ -185,13 +185,13 @@ static void verify_region(struct run *x, const struct snap_region *before_r,
 		if (np->action == LAYOUT_CONVERT) {
 			log_event(MSG_NS_CONVERTED, &f,
 				  "%s: converted the raw namespace %s in place into %s (%s, %llu "
-				  "bytes), as %s declares", r->name, ns->name, d->name,
+				  "bytes), as %s declares", r->name, ns->name, np->name,
 				  ns_mode_name(ns->mode), ns->size, before->layout->path);
 			x->c.converted++;
 		} else {
 			log_event(MSG_NS_CREATED, &f,
 				  "%s: created %s as %s (%s, %llu bytes, uuid %s), as %s declares",
-				  r->name, d->name, ns->name, ns_mode_name(ns->mode), ns->size,
+				  r->name, np->name, ns->name, ns_mode_name(ns->mode), ns->size,
 				  ns->uuid, before->layout->path);
 			x->c.created++;
 		}
@@ -231,7 +231,7 @@ static void settle_one_memory(struct run *x, const struct snap_region *r,
 	const struct layout_ns *d = np->decl;
 	const struct snap_namespace *ns = &r->namespaces[np->ns];
 	bool movable = d->memory == LAYOUT_MEMORY_MOVABLE;
-	struct log_fields f = { .region = r->name, .name = d->name, .ns = ns->name };
+	struct log_fields f = { .region = r->name, .name = np->name, .ns = ns->name };
 	char other[256] = "", path[512];
 	int e;
 
@@ -242,34 +242,34 @@ static void settle_one_memory(struct run *x, const struct snap_region *r,
 			log_event(MSG_FAILED, &f,
 				  "%s: onlining the memory of %s (%s) as system RAM failed: %s; "
 				  "it stays a devdax device, the next run tries again", r->name,
-				  d->name, ns->name, online_error(e));
+				  np->name, ns->name, online_error(e));
 			x->c.failed++;
 			return;
 		}
 		log_event(MSG_NS_MEMORY, &f,
 			  "%s: the memory of %s (%s, %llu bytes) is online as system RAM, in the "
-			  "%s zone: %d memory blocks onlined", r->name, d->name, ns->name, ns->size,
+			  "%s zone: %d memory blocks onlined", r->name, np->name, ns->name, ns->size,
 			  movable ? "movable" : "normal", e);
 		x->c.onlined++;
 	}
 	e = !ns->dax_uuid[0] ? -ENODEV
-			     : daxctl_conf_ensure(x->opts->layout_root, ns->dax_uuid, d->name,
+			     : daxctl_conf_ensure(x->opts->layout_root, ns->dax_uuid, np->name,
 						  movable, other, sizeof(other));
 	daxctl_conf_path(x, e == DAXCTL_CONF_OTHER ? other : DAXCTL_CONF_FILE, path,
 			 sizeof(path));
 	if (e == DAXCTL_CONF_WRITTEN)
 		log_info("%s: %s (dax uuid %s) added to %s: daxctl onlines its memory at every "
-			 "boot", r->name, d->name, ns->dax_uuid, path);
+			 "boot", r->name, np->name, ns->dax_uuid, path);
 	else if (e == DAXCTL_CONF_OTHER)
 		log_warning("%s: %s (dax uuid %s) is configured in %s already: left to that file",
-			    r->name, d->name, ns->dax_uuid, path);
+			    r->name, np->name, ns->dax_uuid, path);
 	else if (e == -ENOENT)
 		log_warning("%s: no %s%s: daxctl is not installed, so no later boot brings the "
 			    "memory of %s back online; install daxctl", r->name,
-			    x->opts->layout_root, DAXCTL_CONF_DIR, d->name);
+			    x->opts->layout_root, DAXCTL_CONF_DIR, np->name);
 	else if (e < 0) {
 		log_error("%s: adding %s (dax uuid %s) to %s failed: %s; no later boot brings its "
-			  "memory back online", r->name, d->name, ns->dax_uuid, path, strerror(-e));
+			  "memory back online", r->name, np->name, ns->dax_uuid, path, strerror(-e));
 		x->c.failed++;
 	}
 }

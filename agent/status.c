@@ -68,7 +68,7 @@ static void print_layout(const struct snapshot *snap, const struct snap_region *
 		const struct layout_ns_plan *np = &rp->ns[j];
 		const char *dev = ns_plan_device(r, np);
 
-		printf("    %s: %s, size %llu, %s%s%s%s%s\n", np->decl->name,
+		printf("    %s: %s, size %llu, %s%s%s%s%s\n", np->name,
 		       ns_mode_name(np->decl->mode), layout_ns_plan_size(r, np),
 		       layout_action_name(np->action), dev ? " (" : "", dev ? dev : "",
 		       dev ? ")" : "", memory_state(np));
@@ -139,7 +139,7 @@ static struct json_object *ns_plan_json(const struct snap_region *r,
 
 	if (!o)
 		return NULL;
-	err |= add(o, "name", json_object_new_string(np->decl->name));
+	err |= add(o, "name", json_object_new_string(np->name));
 	err |= add(o, "mode", json_object_new_string(ns_mode_name(np->decl->mode)));
 	err |= add(o, "size", json_object_new_uint64(layout_ns_plan_size(r, np)));
 	err |= add(o, "action", json_object_new_string(layout_action_name(np->action)));

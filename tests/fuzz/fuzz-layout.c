@@ -3,8 +3,9 @@
  * libFuzzer target for the layout file parser, and for the layout plan over
  * what it accepts. A refused file must come with a "FILE:LINE: " message;
  * an accepted one must keep the rules the parser promises; its plan, over a
- * fixed set of regions, must never create more than the free space or
- * create anything in a refused region.
+ * fixed set of regions, must never create more than the free space (no sum
+ * wraps), create anything in a refused region, or create a name that is
+ * not valid or not unique on the machine.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include <linux/ndctl.h>
 
 #include "layout-plan.h"
+#include "nsname.h"
 
 #define PATH "fuzz.conf"
 #define GIB (1ULL << 30)
@@ -28,7 +30,8 @@ static void check_layout(const struct layout *l)
 	for (size_t i = 0; i < l->n_ns; i++) {
 		const struct layout_ns *ns = &l->ns[i];
 
-		if (!ns->name[0] || strspn(ns->name, LAYOUT_NAME_CHARS) != strlen(ns->name))
+		/* A template is checked once expanded, in the plan. */
+		if (!strchr(ns->name, '%') && !nsname_valid(ns->name))
 			abort();
 		if (ns->size_kind == LAYOUT_SIZE_REST && i + 1 != l->n_ns)
 			abort();
@@ -87,7 +90,25 @@ static struct snapshot *regions(void)
 	return s;
 }
 
-static void check_plan(const struct layout_plan *lp)
+/* Whether a namespace other than REGION's J-th declaration has or gets NAME. */
+static bool name_elsewhere(const struct snapshot *s, const struct layout_plan *lp, size_t region,
+			   size_t j, const char *name)
+{
+	for (size_t i = 0; i < s->n_regions; i++) {
+		const struct snap_region *r = &s->regions[i];
+
+		for (size_t k = 0; i != region && k < r->n_namespaces; k++)
+			if (r->namespaces[k].size && strcmp(r->namespaces[k].alt_name, name) == 0)
+				return true;
+		for (size_t k = 0; k < lp->regions[i].n_ns; k++)
+			if ((i != region || k != j) && lp->regions[i].ns[k].action == LAYOUT_CREATE &&
+			    strcmp(lp->regions[i].ns[k].name, name) == 0)
+				return true;
+	}
+	return false;
+}
+
+static void check_plan(const struct snapshot *s, const struct layout_plan *lp)
 {
 	for (size_t i = 0; i < lp->n_regions; i++) {
 		const struct layout_region_plan *rp = &lp->regions[i];
@@ -101,9 +122,11 @@ static void check_plan(const struct layout_plan *lp)
 			if (rp->verdict != LAYOUT_REGION_APPLY)
 				abort();
 			if (np->action == LAYOUT_CREATE &&
-			    (!np->size || np->size % LAYOUT_DEFAULT_ALIGN || np->size > rp->space))
+			    (!np->size || np->size % LAYOUT_DEFAULT_ALIGN || np->size > rp->space ||
+			     !nsname_valid(np->name) || name_elsewhere(s, lp, i, j, np->name)))
 				abort();
-			created += np->size;
+			if (__builtin_add_overflow(created, np->size, &created))
+				abort();
 		}
 		if (created > rp->space)
 			abort();
@@ -135,7 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (plan_make(s, &stamp, &opts, &plan) < 0 ||
 	    layout_plan_make(s, &plan, &set, NULL, 0, &lp) < 0)
 		abort();
-	check_plan(&lp);
+	check_plan(s, &lp);
 	layout_plan_clear(&lp);
 	plan_clear(&plan);
 	snapshot_free(s);

@@ -31,7 +31,7 @@
 #define CONVERT "[Region]\nConvertRaw=yes\n" FS_REST
 
 struct expect_ns {
-	const char *name;        /* the declared Name=; NULL ends the list */
+	const char *name;        /* its name in the region; NULL ends the list */
 	enum layout_action action;
 	unsigned long long size;
 	unsigned int drift;
@@ -248,6 +248,20 @@ static void named_seed(struct snapshot *s)
 	snprintf(labelled(s, 0, 8 * GIB)->namespaces[0].alt_name, SNAP_NAME_MAX, "fs");
 }
 
+static void fs_in_region0(struct snapshot *s)
+{
+	fx_namespace(used(s, 8 * GIB, 8 * GIB), "fs", NS_MODE_FSDAX, 8 * GIB, "u-fs");
+	labelled(s, 1, 8 * GIB);
+}
+
+static void node0(struct snapshot *s)
+{
+	labelled(s, 0, 8 * GIB)->numa_node = 0;
+}
+
+#define EIGHT_EIB "8388608T"
+#define LONG_NAME "n23456789012345678901234567890123456789012345678901234567890"
+
 static const struct layout_case cases[] = {
 	{ "no layout files", labelled_8g, .expect = { { "region0", -1, LAYOUT_REGION_NONE } } },
 	{ "empty labelled region: the rest is created", labelled_8g, { FS_REST },
@@ -366,7 +380,12 @@ static const struct layout_case cases[] = {
 	{ "no label area, a free raw namespace: converted", no_label_area, { CONVERT },
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
 			.ns = { { "fs", LAYOUT_CONVERT, .ns = "namespace0.0" } } } } },
-	{ "no dimm (legacy pmem): converted", legacy_pmem, { CONVERT },
+	{ "no dimm (legacy or virtio pmem): not converted without Region=", legacy_pmem,
+	  { CONVERT },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_NO_DIMM,
+			.ns = { { "fs", LAYOUT_REFUSED } } } } },
+	{ "no dimm, a [Match] naming the region: converted", legacy_pmem,
+	  { "[Match]\nRegion=region0\n" CONVERT },
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
 			.ns = { { "fs", LAYOUT_CONVERT, .ns = "namespace0.0" } } } } },
 	{ "ConvertRaw over a signature: refused", no_label_area_signature, { CONVERT },
@@ -405,6 +424,53 @@ static const struct layout_case cases[] = {
 	  .pending = { { "u-new", "other" } },
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
 			.ns = { { "fs", LAYOUT_CREATE, 4 * GIB } } } } },
+	{ "sizes whose sum wraps around 64 bits: refused, not planned small", labelled_8g,
+	  { "[Namespace]\nName=a\nMode=fsdax\nSize=1G\n[Namespace]\nName=b\nMode=fsdax\nSize="
+	    EIGHT_EIB "\n[Namespace]\nName=c\nMode=fsdax\nSize=" EIGHT_EIB "\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_NO_SPACE,
+			.ns = { { "a", LAYOUT_REFUSED, GIB }, { "b", LAYOUT_REFUSED, 1ULL << 63 },
+				{ "c", LAYOUT_REFUSED, 1ULL << 63 } } } } },
+	{ "one name for two regions: neither creates it", two_labelled, { FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_NAME_TAKEN,
+			.ns = { { "fs", LAYOUT_REFUSED, 8 * GIB } } },
+		      { "region1", 0, LAYOUT_REGION_REFUSED, REASON_NAME_TAKEN,
+			.ns = { { "fs", LAYOUT_REFUSED, 8 * GIB } } } } },
+	{ "one name for two regions, both label-less: neither, even projected", two_label_less,
+	  { FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_NAME_TAKEN, .projected = true,
+			.ns = { { "fs", LAYOUT_REFUSED, 8 * GIB } } },
+		      { "region1", 0, LAYOUT_REGION_REFUSED, REASON_NAME_TAKEN, .projected = true,
+			.ns = { { "fs", LAYOUT_REFUSED, 8 * GIB } } } } },
+	{ "a name another region has: not created again", fs_in_region0, { FS_REST },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_PRESENT, .ns = "namespace0.1" } } },
+		      { "region1", 0, LAYOUT_REGION_REFUSED, REASON_NAME_TAKEN,
+			.ns = { { "fs", LAYOUT_REFUSED, 8 * GIB } } } } },
+	{ "a name per region with %r", two_labelled,
+	  { "[Namespace]\nName=fs-%r\nMode=fsdax\nSize=rest\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs-region0", LAYOUT_CREATE, 8 * GIB } } },
+		      { "region1", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs-region1", LAYOUT_CREATE, 8 * GIB } } } } },
+	{ "a name per NUMA node with %N", numa_nodes,
+	  { "[Namespace]\nName=N%N-%r\nMode=fsdax\nSize=rest\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "N0-region0", LAYOUT_CREATE, 8 * GIB } } },
+		      { "region1", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "N1-region1", LAYOUT_CREATE, 8 * GIB } } } } },
+	{ "%N on a region without a NUMA node: refused", labelled_8g,
+	  { "[Namespace]\nName=fs-%N\nMode=fsdax\nSize=rest\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_BAD_NAME,
+			.ns = { { "fs-%N", LAYOUT_REFUSED } } } } },
+	{ "a name too long once expanded: refused", labelled_8g,
+	  { "[Namespace]\nName=" LONG_NAME "%r\nMode=fsdax\nSize=rest\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_BAD_NAME,
+			.ns = { { LONG_NAME "%r", LAYOUT_REFUSED } } } } },
+	{ "two declarations, one name once expanded: refused", node0,
+	  { "[Namespace]\nName=a-%N\nMode=fsdax\nSize=1G\n[Namespace]\nName=a-0\nMode=fsdax\n"
+	    "Size=1G\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_NAME_TAKEN,
+			.ns = { { "a-0", LAYOUT_REFUSED, GIB }, { "a-0", LAYOUT_REFUSED, GIB } } } } },
 	{ "a seed carrying the name is not the namespace", named_seed, { FS_REST },
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
 			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
@@ -448,7 +514,7 @@ static void check_region(const struct snapshot *s, const struct layout_set *set,
 		const struct layout_ns_plan *np = &lp->ns[n];
 
 		assert_true(n < lp->n_ns);
-		assert_string_equal(np->decl->name, en->name);
+		assert_string_equal(np->name, en->name);
 		assert_string_equal(layout_action_name(np->action), layout_action_name(en->action));
 		assert_true(np->size == en->size);
 		assert_int_equal(np->drift, en->drift);

@@ -220,9 +220,26 @@ static const struct bad_case bad_cases[] = {
 	{ "name too long", "[Namespace]\nName=" LONG_NAME "4\n",
 	  "t.conf:2: Name= is longer than 63 characters" },
 	{ "name with a slash", "[Namespace]\nName=a/b\n",
-	  "t.conf:2: Name=a/b: only letters, digits, '.', '_' and '-'" },
+	  "t.conf:2: Name=a/b: only letters, digits, '.', '_' and '-', and the specifiers "
+	  "%r and %N; not . or .." },
 	{ "name with a blank", "[Namespace]\nName=a b\n",
-	  "t.conf:2: Name=a b: only letters, digits, '.', '_' and '-'" },
+	  "t.conf:2: Name=a b: only letters, digits, '.', '_' and '-', and the specifiers "
+	  "%r and %N; not . or .." },
+	{ "name .", "[Namespace]\nName=.\n",
+	  "t.conf:2: Name=.: only letters, digits, '.', '_' and '-', and the specifiers "
+	  "%r and %N; not . or .." },
+	{ "name ..", "[Namespace]\nName=..\n",
+	  "t.conf:2: Name=..: only letters, digits, '.', '_' and '-', and the specifiers "
+	  "%r and %N; not . or .." },
+	{ "an unknown specifier", "[Namespace]\nName=a%x\n",
+	  "t.conf:2: Name=a%x: only letters, digits, '.', '_' and '-', and the specifiers "
+	  "%r and %N; not . or .." },
+	{ "a literal percent sign", "[Namespace]\nName=a%%\n",
+	  "t.conf:2: Name=a%%: only letters, digits, '.', '_' and '-', and the specifiers "
+	  "%r and %N; not . or .." },
+	{ "a specifier cut short", "[Namespace]\nName=a%\n",
+	  "t.conf:2: Name=a%: only letters, digits, '.', '_' and '-', and the specifiers "
+	  "%r and %N; not . or .." },
 	{ "name twice in the file", NS "\n[Namespace]\nMode=raw\nName=a\nSize=1G\n",
 	  "t.conf:8: Name=a already declared at line 2" },
 	{ "unknown mode", "[Namespace]\nMode=pmem\n",

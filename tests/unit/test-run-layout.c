@@ -560,6 +560,22 @@ static void hotplug(struct fake *f, unsigned int n)
 		fx_attach(fx_label_less(f->world, 7, 8 * GIB), fx_dimm(f->world, 7, true, false));
 }
 
+/* A run on a label-less region0 with LAYOUT, nmem7 arriving before read N. */
+static int run_with_hotplug(struct env *e, unsigned int n, const char *layout)
+{
+	print_message("# hot-plugged before read %u\n", n);
+	reset(e);
+	fake_clear(&e->fake);
+	fake_init(&e->fake, fx_new());
+	world_label_less(e);
+	put_layout(e, "50-data.conf", layout);
+	hotplug_at = n;
+	e->fake.before_snapshot = hotplug;
+	return run_fake(e);
+}
+
+#define PER_REGION "[Namespace]\nName=data-%r\nMode=fsdax\nSize=rest\nAlign=2M\n"
+
 /*
  * nmem7 arrives before read N of the first pass (2: the label step's check,
  * 3: the layout step's, 4: the last look): it is labelled in the next pass
@@ -570,20 +586,36 @@ static void hotplug_gets_its_layout(void **state)
 	struct env *e = *state;
 
 	for (unsigned int n = 2; n <= 4; n++) {
-		print_message("# hot-plugged before read %u\n", n);
-		reset(e);
-		fake_clear(&e->fake);
-		fake_init(&e->fake, fx_new());
-		world_label_less(e);
-		put_layout(e, "50-data.conf", FSDAX_REST);
-		hotplug_at = n;
-		e->fake.before_snapshot = hotplug;
-		assert_int_equal(run_fake(e), 0);
+		assert_int_equal(run_with_hotplug(e, n, PER_REGION), 0);
 		assert_int_equal(count_records(e, MSG_SUMMARY), 2);
-		assert_int_equal(count_named(e, "data"), 1);
-		assert_int_equal(count_named_in(snapshot_find_region(e->fake.world, "region7"), "data"),
-				 1);
+		assert_int_equal(count_named(e, "data-region0"), 1);
+		assert_int_equal(count_named_in(snapshot_find_region(e->fake.world, "region7"),
+						"data-region7"), 1);
 		assert_int_equal(count_records(e, MSG_NS_CREATED), 2);
+		assert_null(find_record(e, MSG_FAILED, NULL));
+	}
+}
+
+/*
+ * The same with one name for every region: whenever nmem7 arrives, never
+ * two namespaces of that name (one where region0 made it before nmem7 came,
+ * none where both regions planned it at once), and the refusal says why.
+ */
+static void hotplug_never_duplicates_a_name(void **state)
+{
+	struct env *e = *state;
+
+	for (unsigned int n = 2; n <= 4; n++) {
+		const struct captured *c;
+
+		assert_int_equal(run_with_hotplug(e, n, FSDAX_REST), 1);
+		assert_true(count_named(e, "data") +
+				    count_named_in(snapshot_find_region(e->fake.world, "region7"),
+						   "data") <= 1);
+		c = find_record(e, MSG_LAYOUT_REFUSED, NULL);
+		assert_non_null(c);
+		assert_string_equal(c->reason, "name-taken");
+		assert_non_null(strstr(c->text, "unique"));
 		assert_null(find_record(e, MSG_FAILED, NULL));
 	}
 }
@@ -812,6 +844,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(convert_claim_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(unselected_region_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(hotplug_gets_its_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(hotplug_never_duplicates_a_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_onlined_and_left_to_daxctl, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_normal_zone, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_online_failure_retried, setup, teardown),
