@@ -13,13 +13,19 @@
 
 int write_stamp(struct run *x, bool always)
 {
-	int r = 0;
+	int r;
 
 	if (always || x->rewrite || !stamp_equal(&x->stamp, &x->on_disk)) {
 		r = stamp_write(x->dirfd, &x->stamp);
 		if (r < 0)
 			log_error("writing the stamp %s/" STAMP_FILE " failed: %s",
 				  x->opts->state_dir, strerror(-r));
+		x->rewrite = x->rewrite && r < 0;
+	} else {
+		r = stamp_marker_sync(x->dirfd, &x->stamp);
+		if (r < 0)
+			log_error("bringing %s/" STAMP_PENDING_MARKER " in line with the stamp "
+				  "failed: %s", x->opts->state_dir, strerror(-r));
 	}
 	if (r == 0) {
 		stamp_clear(&x->on_disk);

@@ -37,6 +37,7 @@ struct run {
 	struct stamp stamp;
 	struct stamp on_disk;       /* what the file holds, so that only changes are written */
 	bool rewrite;               /* the file is unusable or missing: write it anyway */
+	bool no_pmem;               /* no persistent-memory region: the pass only settles the stamp */
 	struct snapshot *snap;
 	struct snapshot *after;     /* the fresh read after the changes */
 	struct plan plan;
@@ -50,7 +51,10 @@ struct run {
 	struct counts c;
 };
 
-/* Writes the stamp (always, or when it changed) and keeps on_disk equal to the file. */
+/*
+ * Writes the stamp (always, or when it changed) and keeps on_disk equal to
+ * the file; when it writes nothing, brings the pending marker in line.
+ */
 int write_stamp(struct run *x, bool always);
 /* SIGINT, SIGTERM and the like wait while devices and the stamp change (run-apply.c). */
 void block_stop_signals(struct run *x);

@@ -149,7 +149,7 @@ static size_t count_pmem(const struct snapshot *snap)
 	return n;
 }
 
-/* --status ends here, and so does a machine without NVDIMMs. */
+/* --status ends here, and so does --dry-run on a machine without NVDIMMs. */
 static int step_plan(struct run *x)
 {
 	int status = GO_ON, r;
@@ -165,7 +165,14 @@ static int step_plan(struct run *x)
 		status = r < 0 || x->layouts_bad ? EXIT_FAILURE : EXIT_SUCCESS;
 	} else if (count_pmem(x->snap) == 0) {
 		log_event(MSG_NO_NVDIMM, NULL, "no NVDIMM regions found: nothing to do");
-		status = x->layouts_bad ? EXIT_FAILURE : EXIT_SUCCESS;
+		/*
+		 * A run still settles the stamp (written where there was none, no
+		 * pending mark of dimms or regions that are gone), so that the
+		 * path unit does not start one at every boot.
+		 */
+		x->no_pmem = true;
+		if (!x->apply)
+			status = x->layouts_bad ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
 	return status;
 }
@@ -253,6 +260,10 @@ static int step_summary(struct run *x)
 	const struct counts *c = &x->c;
 	char layouts[192] = "";
 
+	/* MSG_NO_NVDIMM said it all. */
+	if (x->no_pmem)
+		return pass_failed(x) ? EXIT_FAILURE : EXIT_SUCCESS;
+
 	if (x->layouts.n || x->layouts_bad)
 		snprintf(layouts, sizeof(layouts),
 			 "; namespaces: %u created, %u converted, %u drifted, %u refused, "
@@ -282,6 +293,7 @@ static void pass_clear(struct run *x)
 	stamp_clear(&x->stamp);
 	stamp_clear(&x->on_disk);
 	x->rewrite = false;
+	x->no_pmem = false;
 	x->c = (struct counts){ 0 };
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "config.h"
 
+#include <string.h>
+
 #include "stamp-rules.h"
 
 int stamp_mark_pending(struct stamp *stamp, const struct snapshot *snap,
@@ -58,6 +60,33 @@ static int settle_dimm(struct stamp *stamp, const struct snap_dimm *d, long long
 	return r;
 }
 
+static bool present(const struct snapshot *snap, const char *id)
+{
+	for (size_t i = 0; i < snap->n_dimms; i++)
+		if (strcmp(snap->dimms[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A pending mark is the promise of a region to enable again; a dimm that is
+ * gone (unplugged, replaced after a killed run) has none left. A dimm seen
+ * labelled before keeps that knowledge, should it come back label-less.
+ */
+static void settle_absent(struct stamp *stamp, const struct snapshot *now_snap)
+{
+	for (size_t k = stamp->n; k-- > 0;) {
+		struct stamp_entry *e = &stamp->entries[k];
+
+		if (!stamp_entry_pending(e) || present(now_snap, e->id))
+			continue;
+		if (e->state == STAMP_PENDING_LOST)
+			e->state = STAMP_LABELLED;
+		else
+			stamp_remove(stamp, e->id);
+	}
+}
+
 int stamp_settle(struct stamp *stamp, const struct snapshot *now_snap, long long now)
 {
 	int r = 0;
@@ -65,5 +94,7 @@ int stamp_settle(struct stamp *stamp, const struct snapshot *now_snap, long long
 	for (size_t i = 0; i < now_snap->n_dimms && r == 0; i++)
 		if (!kept_as_it_is(stamp, now_snap, i))
 			r = settle_dimm(stamp, &now_snap->dimms[i], now);
+	if (r == 0)
+		settle_absent(stamp, now_snap);
 	return r;
 }

@@ -20,6 +20,6 @@ int stamp_mark_pending(struct stamp *stamp, const struct snapshot *snap,
 /*
  * After the run, from a fresh view: labelled dimms are recorded, and a
  * pending mark stays only where a region of ours could not be enabled
- * again.
+ * again; a dimm no longer there keeps no pending mark.
  */
 int stamp_settle(struct stamp *stamp, const struct snapshot *now_snap, long long now);

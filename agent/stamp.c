@@ -460,6 +460,13 @@ static int marker_remove(int dirfd)
 	return fsync(dirfd) < 0 ? -errno : 0;
 }
 
+int stamp_marker_sync(int dirfd, const struct stamp *stamp)
+{
+	bool created;
+
+	return has_pending(stamp) ? marker_create(dirfd, &created) : marker_remove(dirfd);
+}
+
 int stamp_write(int dirfd, const struct stamp *stamp)
 {
 	bool pending = has_pending(stamp), created = false, renamed = false;

@@ -93,4 +93,11 @@ int stamp_read(int dirfd, struct stamp *out, const char **why);
  * created before a stamp with pending marks and removed after one without.
  */
 int stamp_write(int dirfd, const struct stamp *stamp);
+/*
+ * The pending marker as STAMP, which is on disk, says: there when it holds
+ * pending marks, gone when not. A crash between a stamp's rename and the
+ * marker's removal, or a removal that failed, would otherwise have systemd
+ * start a run at every boot.
+ */
+int stamp_marker_sync(int dirfd, const struct stamp *stamp);
 void stamp_remove(struct stamp *stamp, const char *id);

@@ -44,6 +44,8 @@ static int record(struct fake *f, const char *verb, const char *object)
 {
 	char call[64];
 
+	if (f->on_call)
+		f->on_call(f);
 	snprintf(call, sizeof(call), "%s %s", verb, object);
 	if (f->n_calls < 64)
 		snprintf(f->calls[f->n_calls], sizeof(f->calls[0]), "%s", call);
@@ -304,3 +306,68 @@ const struct ops fake_ops = {
 	.convert_namespace = fake_convert_namespace,
 	.online_memory = fake_online_memory,
 };
+
+/* Plain structs, and per region its arrays; the pointers in them are rebuilt on loading. */
+int fake_save_world(const struct fake *f, const char *path)
+{
+	const struct snapshot *w = f->world;
+	FILE *out = fopen(path, "w");
+	bool ok;
+
+	if (!out)
+		return -errno;
+	ok = fwrite(w, sizeof(*w), 1, out) == 1 &&
+	     fwrite(w->dimms, sizeof(*w->dimms), w->n_dimms, out) == w->n_dimms;
+	for (size_t i = 0; ok && i < w->n_regions; i++) {
+		const struct snap_region *r = &w->regions[i];
+
+		ok = fwrite(r, sizeof(*r), 1, out) == 1 &&
+		     fwrite(r->dimms, sizeof(*r->dimms), r->n_dimms, out) == r->n_dimms &&
+		     fwrite(r->namespaces, sizeof(*r->namespaces), r->n_namespaces, out) ==
+			     r->n_namespaces;
+	}
+	return fclose(out) == 0 && ok ? 0 : -EIO;
+}
+
+static bool load_region(FILE *in, struct snapshot *w)
+{
+	struct snap_region tmpl, *r;
+	size_t dimm;
+	struct snap_namespace ns;
+
+	if (fread(&tmpl, sizeof(tmpl), 1, in) != 1 || snapshot_add_region(w, &tmpl, &r) < 0)
+		return false;
+	for (size_t j = 0; j < tmpl.n_dimms; j++)
+		if (fread(&dimm, sizeof(dimm), 1, in) != 1 || snapshot_region_add_dimm(r, dimm) < 0)
+			return false;
+	for (size_t j = 0; j < tmpl.n_namespaces; j++)
+		if (fread(&ns, sizeof(ns), 1, in) != 1 || snapshot_region_add_namespace(r, &ns) < 0)
+			return false;
+	return true;
+}
+
+int fake_load_world(struct fake *f, const char *path)
+{
+	struct snapshot head, *w = calloc(1, sizeof(*w));
+	struct snap_dimm d;
+	FILE *in = fopen(path, "r");
+	bool ok = in && w && fread(&head, sizeof(head), 1, in) == 1;
+
+	if (ok) {
+		w->n_buses = head.n_buses;
+		w->daxctl = head.daxctl;
+	}
+	for (size_t i = 0; ok && i < head.n_dimms; i++)
+		ok = fread(&d, sizeof(d), 1, in) == 1 && snapshot_add_dimm(w, &d, NULL) == 0;
+	for (size_t i = 0; ok && i < head.n_regions; i++)
+		ok = load_region(in, w);
+	if (in)
+		fclose(in);
+	if (!ok) {
+		snapshot_free(w);
+		return -EIO;
+	}
+	snapshot_free(f->world);
+	f->world = w;
+	return 0;
+}

@@ -31,6 +31,8 @@ struct fake {
 	struct ns_spec last_spec;  /* of the last create or convert; its strings not kept */
 	/* Called before the N-th read_snapshot (1-based), e.g. to hot-plug a dimm. */
 	void (*before_snapshot)(struct fake *f, unsigned int n);
+	/* Called at every call that changes the world, before it acts. */
+	void (*on_call)(struct fake *f);
 };
 
 /* What the fake's online_memory reports having onlined. */
@@ -43,3 +45,6 @@ void fake_clear(struct fake *f);
 bool fake_called(const struct fake *f, const char *call);
 bool fake_all_enabled(const struct fake *f);
 int fake_copy_snapshot(const struct snapshot *src, struct snapshot **out);
+/* The world in a file and back, for a run killed in a child process. */
+int fake_save_world(const struct fake *f, const char *path);
+int fake_load_world(struct fake *f, const char *path);
