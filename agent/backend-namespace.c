@@ -11,7 +11,7 @@
 /* ndctl create-namespace's default for a btt: the kernel has none of its own. */
 #define SECTOR_SIZE_DEFAULT 4096
 
-static struct ndctl_namespace *find_namespace(struct ndctl_region *region, const char *name)
+struct ndctl_namespace *backend_namespace_find(struct ndctl_region *region, const char *name)
 {
 	struct ndctl_namespace *ndns;
 
@@ -159,7 +159,7 @@ static int attach(struct ndctl_region *region, struct ndctl_namespace *ndns,
 int backend_namespace_create(struct ndctl_region *region, const char *ns,
 			     const struct ns_spec *spec)
 {
-	struct ndctl_namespace *ndns = ns ? find_namespace(region, ns)
+	struct ndctl_namespace *ndns = ns ? backend_namespace_find(region, ns)
 					  : ndctl_region_get_namespace_seed(region);
 	int r = 0;
 
@@ -184,7 +184,7 @@ int backend_namespace_create(struct ndctl_region *region, const char *ns,
 int backend_namespace_convert(struct ndctl_region *region, const char *ns,
 			      const struct ns_spec *spec)
 {
-	struct ndctl_namespace *ndns = find_namespace(region, ns);
+	struct ndctl_namespace *ndns = backend_namespace_find(region, ns);
 	int r;
 
 	if (!ndns)

@@ -151,6 +151,19 @@ static enum ns_mode ns_mode(struct ndctl_namespace *ndns)
 	}
 }
 
+/*
+ * The kernel leaves a namespace that a pfn, dax or btt device claims
+ * unbound itself: such a namespace is up when its claiming device is. A
+ * raw one has no claim (the kernel's mode says so), and asking libndctl
+ * for claims would list every btt, pfn and dax device of the region: a
+ * third of a first boot's reading of the devices.
+ */
+static bool namespace_enabled(struct ndctl_namespace *ndns, enum ns_mode mode)
+{
+	return mode == NS_MODE_RAW ? ndctl_namespace_is_enabled(ndns) > 0
+				   : ndctl_namespace_is_active(ndns);
+}
+
 static void dax_uuid(struct ndctl_namespace *ndns, char out[SNAP_UUID_MAX])
 {
 	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
@@ -187,15 +200,7 @@ static int read_namespace(struct snap_region *r, struct ndctl_namespace *ndns, b
 	nsuuid_format(uu, ns.uuid);
 	ns.mode = ns_mode(ndns);
 	ns.size = ndctl_namespace_get_size(ndns);
-	/*
-	 * The kernel leaves a namespace that a pfn, dax or btt device claims
-	 * unbound itself: such a namespace is up when its claiming device is.
-	 * A raw one has no claim (the kernel's mode says so), and asking
-	 * libndctl for claims would list every btt, pfn and dax device of the
-	 * region: a third of a first boot's reading of the devices.
-	 */
-	ns.enabled = ns.mode == NS_MODE_RAW ? ndctl_namespace_is_enabled(ndns) > 0
-					    : ndctl_namespace_is_active(ndns);
+	ns.enabled = namespace_enabled(ndns, ns.mode);
 	if (ns.mode == NS_MODE_RAW)
 		copy_name(ns.blockdev, ndctl_namespace_get_block_device(ndns));
 	if (ns.mode == NS_MODE_DEVDAX) {
@@ -431,6 +436,26 @@ static int backend_create_namespace(void *userdata, const char *region, const ch
 	return r ? backend_namespace_create(r, ns, spec) : -ENODEV;
 }
 
+static int backend_probe_namespace(void *userdata, const char *region, const char *ns,
+				   struct snap_namespace *out)
+{
+	struct ndctl_region *r = find_region(userdata, region);
+	struct ndctl_namespace *ndns = r ? backend_namespace_find(r, ns) : NULL;
+
+	if (!ndns)
+		return -ENODEV;
+	*out = (struct snap_namespace){ 0 };
+	copy_name(out->name, ndctl_namespace_get_devname(ndns));
+	out->mode = ns_mode(ndns);
+	out->size = ndctl_namespace_get_size(ndns);
+	out->enabled = namespace_enabled(ndns, out->mode);
+	if (out->mode == NS_MODE_RAW)
+		copy_name(out->blockdev, ndctl_namespace_get_block_device(ndns));
+	if (out->mode == NS_MODE_RAW && out->enabled && out->blockdev[0])
+		probe_namespace(out);
+	return 0;
+}
+
 static int backend_convert_namespace(void *userdata, const char *region, const char *ns,
 				     const struct ns_spec *spec)
 {
@@ -454,6 +479,7 @@ const struct ops backend_ops = {
 	.enable_region = backend_enable_region,
 	.init_labels = backend_init_labels,
 	.create_namespace = backend_create_namespace,
+	.probe_namespace = backend_probe_namespace,
 	.convert_namespace = backend_convert_namespace,
 	.online_memory = backend_online_memory,
 };

@@ -45,6 +45,14 @@ struct ops {
 	int (*create_namespace)(void *userdata, const char *region, const char *ns,
 				const struct ns_spec *spec);
 	/*
+	 * A fresh look at namespace NS right before it is changed: OUT gets its
+	 * name, mode, block device and enabled state, and for an enabled raw
+	 * namespace what probe.h finds, its device opened exclusively (busy,
+	 * signature, probe_error).
+	 */
+	int (*probe_namespace)(void *userdata, const char *region, const char *ns,
+			       struct snap_namespace *out);
+	/*
 	 * The raw namespace NS of a region without labels becomes fsdax in
 	 * place; -EBUSY while it is in use. A failure leaves it raw and enabled.
 	 */

@@ -118,8 +118,80 @@ static int act(struct run *x, const struct snap_region *r, const struct layout_n
 }
 
 /*
+ * What a namespace to finish or convert holds now: the user may have made
+ * a filesystem on the raw namespace an interrupted run left, or mounted it,
+ * since the devices were read. Looked at with its device opened
+ * exclusively, as the label step does. Returns REASON_NONE to go on.
+ */
+static enum reason recheck(struct run *x, const struct snap_region *r,
+			   const struct layout_ns_plan *np, struct snap_namespace *seen)
+{
+	const struct snap_namespace *ns = layout_ns_plan_namespace(r, np);
+	int e = x->ops->probe_namespace(x->userdata, r->name, ns->name, seen);
+
+	if (e < 0) {
+		seen->probe_error = -e;
+		return REASON_UNREADABLE;
+	}
+	/* Disabled, a half-made namespace has had no user. */
+	if (np->action == LAYOUT_RESUME && !seen->enabled)
+		return REASON_NONE;
+	return plan_raw_namespace_risk(seen);
+}
+
+/*
+ * A half-made namespace that somebody uses or filled is theirs now: its
+ * mark goes, and later runs report it as drift. One that could not be
+ * looked at keeps its mark for the next run. Logs; -ECANCELED.
+ */
+static int refuse_changed(struct run *x, const struct snap_region *r,
+			  const struct layout_region_plan *rp, const struct layout_ns_plan *np,
+			  const char *uuid, const struct snap_namespace *seen, enum reason why)
+{
+	const struct log_fields f = { .region = r->name, .name = np->name, .ns = seen->name,
+				      .reason = reason_name(why),
+				      .blockdev = seen->blockdev[0] ? seen->blockdev : NULL,
+				      .signature = seen->signature[0] ? seen->signature : NULL };
+	char what[160];
+
+	if (why == REASON_SIGNATURE)
+		snprintf(what, sizeof(what), "carries a %s signature", seen->signature);
+	else if (why == REASON_UNREADABLE)
+		snprintf(what, sizeof(what), "could not be checked (%s)",
+			 strerror(seen->probe_error ? seen->probe_error : EIO));
+	else if (why == REASON_BUSY)
+		snprintf(what, sizeof(what), "is in use (mounted or open)");
+	else
+		snprintf(what, sizeof(what), "is configured as %s", ns_mode_name(seen->mode));
+	if (np->action == LAYOUT_CONVERT)
+		log_event(MSG_LAYOUT_REFUSED, &f,
+			  "%s: the raw namespace %s %s now: not converted into %s, as %s "
+			  "declares; it stays raw", r->name, seen->name, what, np->name,
+			  rp->layout->path);
+	else if (why == REASON_UNREADABLE)
+		log_event(MSG_FAILED, &f,
+			  "%s: %s (%s), left half-made by an interrupted run, %s: not finished; "
+			  "the next run looks again", r->name, np->name, seen->name, what);
+	else
+		log_event(MSG_LAYOUT_REFUSED, &f,
+			  "%s: %s (%s), left raw by an interrupted run, %s: it is left as it "
+			  "is and never finished; destroy it (ndctl destroy-namespace) if what it "
+			  "holds is not wanted, and the next run creates it as %s declares",
+			  r->name, np->name, seen->name, what, rp->layout->path);
+	if (why == REASON_UNREADABLE && np->action == LAYOUT_RESUME) {
+		x->c.failed++;
+		return -ECANCELED;
+	}
+	if (np->action == LAYOUT_RESUME)
+		stamp_ns_remove(&x->stamp, uuid);
+	x->c.ns_refused++;
+	return -ECANCELED;
+}
+
+/*
  * A region's namespaces in the layout's order; the first failure stops the
- * rest, which the marks let the next run finish. Logs the failure.
+ * rest, which the marks let the next run finish. Logs the failure. Returns
+ * 0, -ECANCELED for a namespace refused (counted), or a failure's errno.
  */
 static int apply_region(struct run *x, const struct snap_region *r,
 			const struct layout_region_plan *rp)
@@ -131,9 +203,16 @@ static int apply_region(struct run *x, const struct snap_region *r,
 		const struct layout_ns_plan *np = &rp->ns[j];
 		const struct log_fields f = { .region = r->name, .name = np->name,
 					      .reason = layout_action_name(np->action) };
+		struct snap_namespace seen;
+		enum reason why;
 
 		if (!changes(np))
 			continue;
+		if (np->action != LAYOUT_CREATE &&
+		    (why = recheck(x, r, np, &seen)) != REASON_NONE) {
+			e = refuse_changed(x, r, rp, np, uuids[j], &seen, why);
+			break;
+		}
 		e = act(x, r, np, uuids[j]);
 		if (e < 0)
 			log_event(MSG_FAILED, &f, "%s: %s %s (%s) from %s failed: %s; %s", r->name,
@@ -352,6 +431,7 @@ static bool apply_regions(struct run *x, const struct snapshot *now, const struc
 			  const struct layout_plan *lp, bool *applied, bool *failed)
 {
 	bool any = false;
+	int e;
 
 	for (size_t i = 0; i < now->n_regions; i++) {
 		const struct layout_region_plan *rp = &lp->regions[i];
@@ -366,8 +446,9 @@ static bool apply_regions(struct run *x, const struct snapshot *now, const struc
 		    rp->projected || !region_changes(rp))
 			continue;
 		applied[i] = any = true;
-		failed[i] = apply_region(x, &now->regions[i], rp) < 0;
-		x->c.failed += failed[i];
+		e = apply_region(x, &now->regions[i], rp);
+		failed[i] = e < 0;
+		x->c.failed += e < 0 && e != -ECANCELED;
 	}
 	return any;
 }

@@ -179,6 +179,7 @@ static int fake_enable_region(void *userdata, const char *name)
 		r->max_extent = r->available;
 		if (r->n_namespaces) {
 			r->namespaces[0].size = 0;
+			r->namespaces[0].enabled = false;
 			r->namespaces[0].blockdev[0] = '\0';
 			r->namespaces[0].signature[0] = '\0';
 		}
@@ -254,6 +255,21 @@ static int fake_create_namespace(void *userdata, const char *region, const char 
 	return find_namespace(r, NULL) ? 0 : add_seed(r);
 }
 
+static int fake_probe_namespace(void *userdata, const char *region, const char *name,
+				struct snap_namespace *out)
+{
+	struct fake *f = userdata;
+	struct snap_region *r = snapshot_find_region(f->world, region);
+	struct snap_namespace *ns = r ? find_namespace(r, name) : NULL;
+
+	if (!ns)
+		return -ENODEV;
+	*out = *ns;
+	if (f->probe_signature)
+		snprintf(out->signature, sizeof(out->signature), "%s", f->probe_signature);
+	return 0;
+}
+
 static int fake_convert_namespace(void *userdata, const char *region, const char *name,
 				  const struct ns_spec *spec)
 {
@@ -303,6 +319,7 @@ const struct ops fake_ops = {
 	.enable_region = fake_enable_region,
 	.init_labels = fake_init_labels,
 	.create_namespace = fake_create_namespace,
+	.probe_namespace = fake_probe_namespace,
 	.convert_namespace = fake_convert_namespace,
 	.online_memory = fake_online_memory,
 };

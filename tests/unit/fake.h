@@ -28,6 +28,8 @@ struct fake {
 	unsigned int raise_nth;   /* raise raise_sig at the N-th call (1-based), before it acts */
 	int raise_sig;
 	void (*before_raise)(struct fake *f);  /* e.g. to save the world a SIGKILL takes along */
+	/* What probe_namespace finds on top of the world: written since it was read. */
+	const char *probe_signature;
 	struct ns_spec last_spec;  /* of the last create or convert; its strings not kept */
 	/* Called before the N-th read_snapshot (1-based), e.g. to hot-plug a dimm. */
 	void (*before_snapshot)(struct fake *f, unsigned int n);

@@ -537,6 +537,103 @@ static void convert_claim_fails(void **state)
 	assert_int_equal(region0(e)->namespaces[0].mode, NS_MODE_RAW);
 }
 
+/* Written between the read of the devices and the conversion: seen, and refused. */
+static void convert_rechecked_right_before(void **state)
+{
+	struct env *e = *state;
+
+	world_no_label_area(e);
+	e->fake.probe_signature = "xfs";
+	put_layout(e, "50-convert.conf", "[Region]\nConvertRaw=yes\n\n" FSDAX_REST);
+	assert_int_equal(run_fake(e), 1);
+	assert_string_equal(find_record(e, MSG_LAYOUT_REFUSED, "region0")->reason, "signature");
+	assert_string_equal(find_record(e, MSG_LAYOUT_REFUSED, "region0")->signature, "xfs");
+	assert_false(fake_called(&e->fake, "claim region0"));
+	assert_int_equal(region0(e)->namespaces[0].mode, NS_MODE_RAW);
+}
+
+/*
+ * What the next boot makes of "a", killed after its size was written and
+ * before its pfn device: the kernel enables it raw, by its name, with a new
+ * seed beside it.
+ */
+static struct snap_namespace *rebooted_raw(struct env *e)
+{
+	struct snap_namespace *a;
+
+	fx_namespace(region0(e), "", NS_MODE_RAW, 0, "");
+	region0(e)->namespaces[region0(e)->n_namespaces - 1].enabled = false;
+	a = (struct snap_namespace *)named(e, "a");
+	assert_non_null(a);
+	a->enabled = true;
+	snprintf(a->blockdev, sizeof(a->blockdev), "pmem0");
+	return a;
+}
+
+/*
+ * The user (an fstab line with x-systemd.makefs, say) puts a filesystem on
+ * the raw "a" an interrupted run left, or mounts it. The next run must not
+ * write an fsdax info block over that: "a" is left as it is, its mark goes,
+ * and later runs report it as drift and make the rest of the layout.
+ */
+static void half_made_then_used(struct env *e, bool busy)
+{
+	struct snap_namespace *a;
+	const struct captured *c;
+
+	world_labelled(e);
+	put_layout(e, "50-two.conf", TWO);
+	killed_at(e, 5);
+	a = rebooted_raw(e);
+	if (busy)
+		a->busy = true;
+	else
+		snprintf(a->signature, sizeof(a->signature), "ext4");
+	assert_int_equal(run_fake(e), 1);
+	c = find_record(e, MSG_LAYOUT_REFUSED, "region0");
+	assert_non_null(c);
+	assert_string_equal(c->name, "a");
+	assert_string_equal(c->reason, busy ? "busy" : "signature");
+	assert_false(fake_called(&e->fake, "attach region0"));
+	assert_int_equal(named(e, "a")->mode, NS_MODE_RAW);
+	assert_int_equal(stamp_marks(e), 0);
+	assert_int_equal(run_fake(e), 0);
+	assert_string_equal(find_record(e, MSG_NS_DRIFT, "region0")->name, "a");
+	assert_string_equal(find_record(e, MSG_NS_CREATED, "region0")->name, "b");
+	assert_int_equal(named(e, "a")->mode, NS_MODE_RAW);
+	assert_int_equal(count_named(e, "a"), 1);
+}
+
+static void half_made_then_formatted_is_left(void **state)
+{
+	half_made_then_used(*state, false);
+}
+
+static void half_made_then_mounted_is_left(void **state)
+{
+	half_made_then_used(*state, true);
+}
+
+/* One whose contents cannot be read keeps its mark: the next run looks again. */
+static void half_made_unreadable_kept(void **state)
+{
+	struct env *e = *state;
+	struct snap_namespace *a;
+
+	world_labelled(e);
+	put_layout(e, "50-two.conf", TWO);
+	killed_at(e, 5);
+	a = rebooted_raw(e);
+	a->probe_error = EIO;
+	assert_int_equal(run_fake(e), 1);
+	assert_string_equal(find_record(e, MSG_FAILED, "region0")->name, "a");
+	assert_false(fake_called(&e->fake, "attach region0"));
+	assert_int_equal(stamp_marks(e), 1);
+	a = (struct snap_namespace *)named(e, "a");
+	a->probe_error = 0;
+	converges(e);
+}
+
 /* --region leaves the other regions' layouts alone. */
 static void unselected_region_untouched(void **state)
 {
@@ -842,6 +939,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(convert_refused_when_busy_even_forced, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(convert_claim_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(convert_rechecked_right_before, setup, teardown),
+		cmocka_unit_test_setup_teardown(half_made_then_formatted_is_left, setup, teardown),
+		cmocka_unit_test_setup_teardown(half_made_then_mounted_is_left, setup, teardown),
+		cmocka_unit_test_setup_teardown(half_made_unreadable_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(unselected_region_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(hotplug_gets_its_layout, setup, teardown),
 		cmocka_unit_test_setup_teardown(hotplug_never_duplicates_a_name, setup, teardown),
