@@ -5,9 +5,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/sysmacros.h>
 #include <daxctl/libdaxctl.h>
 
 #include "backend-memory.h"
+#include "proc-users.h"
 
 #define KMEM_DRIVER "/sys/bus/dax/drivers/kmem"
 #define KMEM_WAIT_MS 10000
@@ -16,15 +18,18 @@
 /*
  * The unit cannot load modules (ProtectKernelModules=yes): kmem comes from
  * udev, which loads it for the modalias of the dax device the namespace
- * just got. Give that event the time it takes.
+ * just got. Give that event the time it takes, once: where kmem does not
+ * come, no later namespace of the run waits for it again.
  */
-static int wait_for_kmem(void)
+static int wait_for_kmem(bool *missing)
 {
 	const struct timespec poll = { 0, KMEM_POLL_MS * 1000000L };
 
 	for (unsigned int waited = 0; access(KMEM_DRIVER, F_OK) < 0; waited += KMEM_POLL_MS) {
-		if (waited >= KMEM_WAIT_MS)
+		if (*missing || waited >= KMEM_WAIT_MS) {
+			*missing = true;
 			return -ENOENT;
+		}
 		nanosleep(&poll, NULL);
 	}
 	return 0;
@@ -47,7 +52,8 @@ static struct daxctl_dev *dax_device(struct ndctl_region *region, const char *ns
 	return NULL;
 }
 
-int backend_memory_online(struct ndctl_region *region, const char *ns, bool movable)
+int backend_memory_online(struct ndctl_region *region, const char *ns, bool movable,
+			  bool *kmem_missing, char *user, size_t userlen)
 {
 	struct daxctl_dev *dev = dax_device(region, ns);
 	struct daxctl_memory *mem = dev ? daxctl_dev_get_memory(dev) : NULL;
@@ -64,7 +70,14 @@ int backend_memory_online(struct ndctl_region *region, const char *ns, bool mova
 		 */
 		if (movable && daxctl_dev_will_auto_online_memory(dev))
 			return -EOPNOTSUPP;
-		r = wait_for_kmem();
+		r = wait_for_kmem(kmem_missing);
+		if (r == 0) {
+			r = proc_device_users("/proc", makedev(daxctl_dev_get_major(dev),
+						      daxctl_dev_get_minor(dev)),
+					      user, userlen);
+			if (r > 0)
+				r = -EBUSY;
+		}
 		if (r == 0)
 			r = daxctl_dev_disable(dev);
 		if (r < 0)

@@ -23,6 +23,8 @@
 
 struct backend {
 	struct ndctl_ctx *ctx;
+	/* kmem was waited for in vain: it is not waited for again in this run. */
+	bool kmem_missing;
 	/* Made after the last change and not yet read from: a snapshot can use it. */
 	bool fresh;
 };
@@ -465,11 +467,12 @@ static int backend_convert_namespace(void *userdata, const char *region, const c
 }
 
 static int backend_online_memory(void *userdata, const char *region, const char *ns,
-				 bool movable)
+				 bool movable, char *user, size_t userlen)
 {
-	struct ndctl_region *r = find_region(userdata, region);
+	struct backend *b = userdata;
+	struct ndctl_region *r = find_region(b, region);
 
-	return r ? backend_memory_online(r, ns, movable) : -ENODEV;
+	return r ? backend_memory_online(r, ns, movable, &b->kmem_missing, user, userlen) : -ENODEV;
 }
 
 const struct ops backend_ops = {

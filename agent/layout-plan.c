@@ -87,13 +87,18 @@ static unsigned long long sized(const struct snap_region *r, const struct layout
 	return align_down(v, g);
 }
 
-static bool is_pending(const struct layout_pending *pending, size_t n_pending, const char *uuid,
-		       const char *name)
+static bool is_pending(const struct layout_history *h, const char *uuid, const char *name)
 {
-	for (size_t i = 0; i < n_pending; i++)
-		if (strcmp(pending[i].uuid, uuid) == 0 && strcmp(pending[i].name, name) == 0)
-			return true;
-	return false;
+	const struct stamp_ns *m = stamp_ns_find(h->stamp, uuid);
+
+	return m && strcmp(m->name, name) == 0;
+}
+
+/* A devdax namespace that a run of ours made, or (an earlier version's) gave a section. */
+static bool is_ours(const struct layout_history *h, const struct snap_namespace *ns)
+{
+	return stamp_dax_find(h->stamp, ns->uuid) || stamp_ns_find(h->stamp, ns->uuid) ||
+	       (h->conf && ns->dax_uuid[0] && daxctl_conf_find(h->conf, ns->dax_uuid));
 }
 
 /*
@@ -101,12 +106,12 @@ static bool is_pending(const struct layout_pending *pending, size_t n_pending, c
  * it holds no space and is nobody's yet.
  */
 static bool find_pending(const struct snap_region *r, const char *name,
-			 const struct layout_pending *pending, size_t n_pending, size_t *index)
+			 const struct layout_history *h, size_t *index)
 {
 	for (size_t i = 0; i < r->n_namespaces; i++) {
 		const struct snap_namespace *ns = &r->namespaces[i];
 
-		if (ns->size && ns->uuid[0] && is_pending(pending, n_pending, ns->uuid, name)) {
+		if (ns->size && ns->uuid[0] && is_pending(h, ns->uuid, name)) {
 			*index = i;
 			return true;
 		}
@@ -125,14 +130,30 @@ static bool find_named(const struct snap_region *r, const char *name, size_t *in
 	return false;
 }
 
-static void decide_existing(const struct snap_region *r, const struct layout_pending *pending,
-			    size_t n_pending, struct layout_ns_plan *np)
+/* Memory= on a devdax namespace that is there: onlined only where it is ours. */
+static void decide_memory(const struct snap_namespace *ns, const struct layout_history *h,
+			  struct layout_ns_plan *np)
+{
+	np->ours = ns->mode == NS_MODE_DEVDAX && is_ours(h, ns);
+	if (np->action != LAYOUT_PRESENT || np->decl->memory == LAYOUT_MEMORY_NONE ||
+	    ns->system_ram)
+		return;
+	if (np->ours) {
+		np->online = true;
+	} else {
+		np->action = LAYOUT_DRIFT;
+		np->drift |= LAYOUT_DRIFT_MEMORY;
+	}
+}
+
+static void decide_existing(const struct snap_region *r, const struct layout_history *h,
+			    struct layout_ns_plan *np)
 {
 	const struct layout_ns *decl = np->decl;
 	const struct snap_namespace *ns;
 
 	np->action = LAYOUT_CREATE;
-	if (find_pending(r, np->name, pending, n_pending, &np->ns)) {
+	if (find_pending(r, np->name, h, &np->ns)) {
 		ns = &r->namespaces[np->ns];
 		/* Killed after the last step but before the mark went: only the mark is left. */
 		np->action = ns->enabled && ns->mode == decl->mode &&
@@ -146,8 +167,8 @@ static void decide_existing(const struct snap_region *r, const struct layout_pen
 			np->drift |= LAYOUT_DRIFT_SIZE;
 		np->action = np->drift ? LAYOUT_DRIFT : LAYOUT_PRESENT;
 	}
-	np->online = np->action == LAYOUT_PRESENT && decl->memory != LAYOUT_MEMORY_NONE &&
-		     !r->namespaces[np->ns].system_ram;
+	if (np->action == LAYOUT_PRESENT || np->action == LAYOUT_DRIFT)
+		decide_memory(&r->namespaces[np->ns], h, np);
 }
 
 static void refuse(struct layout_region_plan *lp, enum reason reason)
@@ -201,12 +222,12 @@ static void size_creates(const struct snap_region *r, struct layout_region_plan 
 	}
 }
 
-static void plan_labelled(const struct snap_region *r, const struct layout_pending *pending,
-			  size_t n_pending, struct layout_region_plan *lp)
+static void plan_labelled(const struct snap_region *r, const struct layout_history *h,
+			  struct layout_region_plan *lp)
 {
 	lp->verdict = LAYOUT_REGION_APPLY;
 	for (size_t i = 0; i < lp->n_ns; i++)
-		decide_existing(r, pending, n_pending, &lp->ns[i]);
+		decide_existing(r, h, &lp->ns[i]);
 	size_creates(r, lp);
 }
 
@@ -236,8 +257,7 @@ static void plan_convert(const struct snap_region *r, struct layout_region_plan 
 }
 
 static void plan_region(const struct snap_region *r, const struct region_plan *rp,
-			const struct layout_pending *pending, size_t n_pending,
-			struct layout_region_plan *lp)
+			const struct layout_history *h, struct layout_region_plan *lp)
 {
 	struct snap_region labelled;
 
@@ -245,7 +265,7 @@ static void plan_region(const struct snap_region *r, const struct region_plan *r
 		refuse(lp, REASON_DISABLED);
 	} else if (rp->state == STATE_LABELLED) {
 		lp->space = r->max_extent;
-		plan_labelled(r, pending, n_pending, lp);
+		plan_labelled(r, h, lp);
 	} else if (rp->verdict == VERDICT_INIT && rp->group) {
 		/* What the kernel shows once the labels are written: no namespace, all free. */
 		labelled = *r;
@@ -253,7 +273,7 @@ static void plan_region(const struct snap_region *r, const struct region_plan *r
 		labelled.namespaces = NULL;
 		lp->projected = true;
 		lp->space = align_down(r->size, region_align(r));
-		plan_labelled(&labelled, pending, n_pending, lp);
+		plan_labelled(&labelled, h, lp);
 	} else if (rp->state == STATE_NO_LABEL_AREA) {
 		if (lp->layout->convert_raw)
 			plan_convert(r, lp);
@@ -364,8 +384,8 @@ static int refuse_taken_names(const struct snapshot *snap, struct layout_plan *p
 }
 
 int layout_plan_make(const struct snapshot *snap, const struct plan *label_plan,
-		     const struct layout_set *set, const struct layout_pending *pending,
-		     size_t n_pending, struct layout_plan *out)
+		     const struct layout_set *set, const struct layout_history *history,
+		     struct layout_plan *out)
 {
 	struct layout_plan plan = { .n_regions = snap->n_regions };
 	int e = -ENOMEM;
@@ -393,7 +413,7 @@ int layout_plan_make(const struct snapshot *snap, const struct plan *label_plan,
 		else if (!name_all(r, lp))
 			refuse(lp, REASON_BAD_NAME);
 		else
-			plan_region(r, rp, pending, n_pending, lp);
+			plan_region(r, rp, history, lp);
 	}
 	if (refuse_taken_names(snap, &plan) < 0)
 		goto out;

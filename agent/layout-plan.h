@@ -4,9 +4,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "daxctl-conf.h"
 #include "layout.h"
 #include "plan.h"
 #include "snapshot.h"
+#include "stamp.h"
 
 /*
  * What the layout files ask of each region, decided from a snapshot and the
@@ -36,11 +38,18 @@ enum layout_action {
 
 #define LAYOUT_DRIFT_MODE 1u
 #define LAYOUT_DRIFT_SIZE 2u
+/* Memory= on a devdax namespace not ours (made by hand, or before the layout): not onlined. */
+#define LAYOUT_DRIFT_MEMORY 4u
 
-/* A namespace an interrupted run was creating: the apply step's pending mark. */
-struct layout_pending {
-	const char *uuid;
-	const char *name;   /* the Name= it was being made for */
+/*
+ * What runs of ours did before, as the stamp and our daxctl.conf.d file
+ * remember it: the namespaces an interrupted run was creating (pending
+ * marks), and the devdax namespaces made by us, whose memory is ours to
+ * online.
+ */
+struct layout_history {
+	const struct stamp *stamp;
+	const struct daxctl_conf *conf;   /* NULL where daxctl is not installed */
 };
 
 struct layout_ns_plan {
@@ -54,6 +63,8 @@ struct layout_ns_plan {
 	 * onlined yet, or a boot without daxctl's reconfiguration).
 	 */
 	bool online;
+	/* PRESENT or DRIFT, devdax: a namespace that a run of ours made. */
+	bool ours;
 	/*
 	 * CREATE: the size to create. REFUSED: the size it would have had, 0
 	 * where it cannot be told. PRESENT, DRIFT, RESUME, CONVERT: the size
@@ -91,8 +102,8 @@ struct layout_plan {
 };
 
 /*
- * Pure: no I/O, no logging. LABEL_PLAN is plan_make()'s for SNAP. PENDING
- * lists the creations an interrupted run had begun. Returns 0 or -ENOMEM.
+ * Pure: no I/O, no logging. LABEL_PLAN is plan_make()'s for SNAP. Returns
+ * 0 or -ENOMEM.
  *
  * Regions that --region leaves out are planned all the same: the caller
  * acts on, and reports, only those the label plan marks selected.
@@ -102,8 +113,8 @@ struct layout_plan {
  * projected plan: the projection is what the kernel is expected to show.
  */
 int layout_plan_make(const struct snapshot *snap, const struct plan *label_plan,
-		     const struct layout_set *set, const struct layout_pending *pending,
-		     size_t n_pending, struct layout_plan *out);
+		     const struct layout_set *set, const struct layout_history *history,
+		     struct layout_plan *out);
 void layout_plan_clear(struct layout_plan *plan);
 
 /* The region's namespace a declared one is (NULL for CREATE and REFUSED: none yet). */

@@ -57,10 +57,18 @@ static void report_existing(const struct snap_region *r, const struct layout_reg
 			 rp->layout->path, ns->name);
 		return;
 	}
-	log_event(MSG_NS_DRIFT, &f,
-		  "%s: %s (%s) is %s, %llu bytes, but %s declares it %s%s: left as it is", r->name,
-		  np->name, ns->name, ns_mode_name(ns->mode), ns->size, rp->layout->path,
-		  ns_mode_name(d->mode), np->drift & LAYOUT_DRIFT_SIZE ? " of another size" : "");
+	if (np->drift == LAYOUT_DRIFT_MEMORY)
+		log_event(MSG_NS_DRIFT, &f,
+			  "%s: %s (%s) is a devdax device whose memory %s declares Memory= for, but "
+			  "it was not made by nvdimm-label-init: a program may be using it, so its "
+			  "memory is left as it is; online it with daxctl, or destroy the namespace "
+			  "and the next run makes it", r->name, np->name, ns->name, rp->layout->path);
+	else
+		log_event(MSG_NS_DRIFT, &f,
+			  "%s: %s (%s) is %s, %llu bytes, but %s declares it %s%s: left as it is",
+			  r->name, np->name, ns->name, ns_mode_name(ns->mode), ns->size,
+			  rp->layout->path, ns_mode_name(d->mode),
+			  np->drift & LAYOUT_DRIFT_SIZE ? " of another size" : "");
 	++*drifted;
 }
 

@@ -61,10 +61,14 @@ struct ops {
 	/*
 	 * The memory of the devdax namespace NS goes online as system RAM,
 	 * MOVABLE or not. Returns the number of memory blocks it onlined (0
-	 * when they all were online already); -EBUSY while the device is in
-	 * use; -EOPNOTSUPP for MOVABLE where the kernel onlines hot-added
-	 * memory by itself, into another zone. A failure leaves the device in devdax mode, or with its memory
-	 * partly online: never without a driver.
+	 * when they all were online already); -EBUSY while a process has the
+	 * device open or mapped (the kernel would tear its mappings down), with
+	 * which one in USER; -EACCES when that cannot be told; -ENOENT without
+	 * the kmem driver; -EOPNOTSUPP for MOVABLE where the kernel onlines
+	 * hot-added memory by itself, into another zone. A failure leaves the
+	 * device in devdax mode, or with its memory partly online: never
+	 * without a driver.
 	 */
-	int (*online_memory)(void *userdata, const char *region, const char *ns, bool movable);
+	int (*online_memory)(void *userdata, const char *region, const char *ns, bool movable,
+			     char *user, size_t userlen);
 };

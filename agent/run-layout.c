@@ -25,23 +25,23 @@ int step_layouts(struct run *x)
 			  err[0] ? err : strerror(-r));
 		x->layouts_bad = true;
 	}
+	r = daxctl_conf_read(x->opts->layout_root, &x->daxctl);
+	x->daxctl_state = r == 0 ? DAXCTL_READ : r == -ENOENT ? DAXCTL_ABSENT : DAXCTL_UNREADABLE;
+	if (x->daxctl_state == DAXCTL_UNREADABLE)
+		log_warning("reading %s%s/" DAXCTL_CONF_FILE " failed: %s; it is left as it is in "
+			    "this run", x->opts->layout_root, DAXCTL_CONF_DIR, strerror(-r));
 	return GO_ON;
 }
 
 int run_layout_plan(const struct run *x, const struct snapshot *snap, const struct plan *plan,
 		    struct layout_plan *out)
 {
-	const struct stamp *st = &x->stamp;
-	struct layout_pending *pending = calloc(st->n_ns ? st->n_ns : 1, sizeof(*pending));
-	int r;
+	const struct layout_history h = {
+		.stamp = &x->stamp,
+		.conf = x->daxctl_state == DAXCTL_READ ? &x->daxctl : NULL,
+	};
 
-	if (!pending)
-		return -ENOMEM;
-	for (size_t i = 0; i < st->n_ns; i++)
-		pending[i] = (struct layout_pending){ .uuid = st->ns[i].uuid, .name = st->ns[i].name };
-	r = layout_plan_make(snap, plan, &x->layouts, pending, st->n_ns, out);
-	free(pending);
-	return r;
+	return layout_plan_make(snap, plan, &x->layouts, &h, out);
 }
 
 /* A label plan and the layout plan, both from SNAP; logs a failure. */
@@ -233,6 +233,24 @@ static const struct layout_ns_plan *ns_plan_now(const struct layout_region_plan 
 	return now && now->layout == before->layout && j < now->n_ns ? &now->ns[j] : NULL;
 }
 
+/*
+ * A devdax namespace of ours, so that Memory= may online it, now or when a
+ * layout says so later; a failure only means it is not onlined.
+ */
+static void record_dax(struct run *x, const struct snapshot *snap, const struct snap_region *r,
+		       const struct snap_namespace *ns)
+{
+	int e;
+
+	if (ns->mode != NS_MODE_DEVDAX || !ns->dax_uuid[0] || !r->n_dimms)
+		return;
+	e = stamp_dax_add(&x->stamp, ns->uuid, ns->dax_uuid, snap->dimms[r->dimms[0]].id,
+			  (long long)time(NULL));
+	if (e < 0)
+		log_warning("%s: recording %s (%s) in the stamp failed: %s; Memory= will not "
+			    "online it", r->name, ns->alt_name, ns->name, strerror(-e));
+}
+
 /* Success is decided from a fresh read: the namespace is there as declared. */
 static void verify_region(struct run *x, const struct snap_region *before_r,
 			  const struct layout_region_plan *before, const struct snapshot *after,
@@ -273,99 +291,8 @@ static void verify_region(struct run *x, const struct snap_region *before_r,
 				  r->name, np->name, ns->name, ns_mode_name(ns->mode), ns->size,
 				  ns->uuid, before->layout->path);
 			x->c.created++;
+			record_dax(x, after, r, ns);
 		}
-	}
-}
-
-static const char *online_error(int e)
-{
-	switch (e) {
-	case -EBUSY:
-		return "the dax device is in use";
-	case -EOPNOTSUPP:
-		return "the kernel onlines hot-added memory by itself, outside ZONE_MOVABLE "
-		       "(/sys/devices/system/memory/auto_online_blocks is not \"offline\"), "
-		       "so Memory=system-ram-movable cannot be had, as daxctl would say too: "
-		       "declare Memory=system-ram-normal, or boot with memhp_default_state=offline";
-	default:
-		return strerror(-e);
-	}
-}
-
-/* Where daxctl reads its configuration from, for the messages. */
-static void daxctl_conf_path(const struct run *x, const char *file, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s/%s", x->opts->layout_root, DAXCTL_CONF_DIR, file);
-}
-
-/*
- * A Memory= namespace that is there: its memory goes online if it is not,
- * and daxctl's configuration gets a section for it, so that daxctl's own
- * boot-time reconfiguration brings the memory back at every later boot,
- * with no run of ours.
- */
-static void settle_one_memory(struct run *x, const struct snap_region *r,
-			      const struct layout_ns_plan *np)
-{
-	const struct layout_ns *d = np->decl;
-	const struct snap_namespace *ns = &r->namespaces[np->ns];
-	bool movable = d->memory == LAYOUT_MEMORY_MOVABLE;
-	struct log_fields f = { .region = r->name, .name = np->name, .ns = ns->name };
-	char other[256] = "", path[512];
-	int e;
-
-	if (np->online) {
-		e = x->ops->online_memory(x->userdata, r->name, ns->name, movable);
-		if (e < 0) {
-			f.reason = "memory";
-			log_event(MSG_FAILED, &f,
-				  "%s: onlining the memory of %s (%s) as system RAM failed: %s; "
-				  "it stays a devdax device, the next run tries again", r->name,
-				  np->name, ns->name, online_error(e));
-			x->c.failed++;
-			return;
-		}
-		log_event(MSG_NS_MEMORY, &f,
-			  "%s: the memory of %s (%s, %llu bytes) is online as system RAM, in the "
-			  "%s zone: %d memory blocks onlined", r->name, np->name, ns->name, ns->size,
-			  movable ? "movable" : "normal", e);
-		x->c.onlined++;
-	}
-	e = !ns->dax_uuid[0] ? -ENODEV
-			     : daxctl_conf_ensure(x->opts->layout_root, ns->dax_uuid, np->name,
-						  movable, other, sizeof(other));
-	daxctl_conf_path(x, e == DAXCTL_CONF_OTHER ? other : DAXCTL_CONF_FILE, path,
-			 sizeof(path));
-	if (e == DAXCTL_CONF_WRITTEN)
-		log_info("%s: %s (dax uuid %s) added to %s: daxctl onlines its memory at every "
-			 "boot", r->name, np->name, ns->dax_uuid, path);
-	else if (e == DAXCTL_CONF_OTHER)
-		log_warning("%s: %s (dax uuid %s) is configured in %s already: left to that file",
-			    r->name, np->name, ns->dax_uuid, path);
-	else if (e == -ENOENT)
-		log_warning("%s: no %s%s: daxctl is not installed, so no later boot brings the "
-			    "memory of %s back online; install daxctl", r->name,
-			    x->opts->layout_root, DAXCTL_CONF_DIR, np->name);
-	else if (e < 0) {
-		log_error("%s: adding %s (dax uuid %s) to %s failed: %s; no later boot brings its "
-			  "memory back online", r->name, np->name, ns->dax_uuid, path, strerror(-e));
-		x->c.failed++;
-	}
-}
-
-static void settle_memory(struct run *x, const struct snapshot *snap, const struct plan *label,
-			  const struct layout_plan *lp)
-{
-	for (size_t i = 0; i < snap->n_regions; i++) {
-		const struct layout_region_plan *rp = &lp->regions[i];
-
-		if (!label->regions[i].selected || rp->verdict == LAYOUT_REGION_NONE ||
-		    rp->projected)
-			continue;
-		for (size_t j = 0; j < rp->n_ns; j++)
-			if (rp->ns[j].action == LAYOUT_PRESENT &&
-			    rp->ns[j].decl->memory != LAYOUT_MEMORY_NONE)
-				settle_one_memory(x, &snap->regions[i], &rp->ns[j]);
 	}
 }
 
@@ -462,7 +389,9 @@ int step_layout(struct run *x)
 	bool *applied = NULL, *failed = NULL;
 	int r;
 
-	if (!x->apply || x->layouts_bad || !now || (x->layouts.n == 0 && x->stamp.n_ns == 0))
+	/* Nothing to settle either: no layout, no mark, nothing of Memory= to keep or take back. */
+	if (!x->apply || x->layouts_bad || !now ||
+	    (x->layouts.n == 0 && x->stamp.n_ns == 0 && x->stamp.n_dax == 0 && x->daxctl.n == 0))
 		return GO_ON;
 	block_stop_signals(x);
 	r = plan_both(x, now, &label, &lp);

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "daxctl-conf.h"
 #include "layout.h"
 #include "layout-plan.h"
 #include "ops.h"
@@ -43,6 +44,9 @@ struct run {
 	struct plan plan;
 	struct layout_set layouts;  /* the pass's layout files; none without them */
 	bool layouts_bad;           /* one is unusable: none applies in this pass */
+	struct daxctl_conf daxctl;  /* our daxctl.conf.d file's sections */
+	enum { DAXCTL_ABSENT, DAXCTL_READ, DAXCTL_UNREADABLE } daxctl_state;
+	bool kmem_missing;          /* said once a run: no Memory= namespace can go online */
 	struct layout_plan lplan;   /* made with plan, from snap */
 	bool *group_failed;         /* [1..n_groups]: its failure is logged already */
 	bool gave_up;               /* the pending marks could not be written: nothing was done */
@@ -67,7 +71,10 @@ int step_verify(struct run *x);
 int step_settle(struct run *x);
 void unblock_stop_signals(struct run *x);
 
-/* The layout files, read once a pass; an unusable one is reported and none applies (run-layout.c). */
+/*
+ * The layout files and our daxctl.conf.d file, read once a pass; an
+ * unusable layout file is reported and none applies (run-layout.c).
+ */
 int step_layouts(struct run *x);
 /* The layout plan for SNAP and PLAN (made from it), with the stamp's namespace marks. */
 int run_layout_plan(const struct run *x, const struct snapshot *snap, const struct plan *plan,
@@ -78,3 +85,11 @@ int run_layout_plan(const struct run *x, const struct snapshot *snap, const stru
  * fresh read, and keeps only the marks of namespaces still half-made.
  */
 int step_layout(struct run *x);
+
+/*
+ * The Memory= namespaces SNAP shows, as LP plans them: memory onlined
+ * where it is ours and not online, the stamp's dax records and our
+ * daxctl.conf.d file brought in line with the layouts (run-memory.c).
+ */
+void settle_memory(struct run *x, const struct snapshot *snap, const struct plan *label,
+		   const struct layout_plan *lp);

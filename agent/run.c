@@ -287,6 +287,8 @@ static void pass_clear(struct run *x)
 	layout_plan_clear(&x->lplan);
 	layout_set_clear(&x->layouts);
 	x->layouts_bad = false;
+	daxctl_conf_clear(&x->daxctl);
+	x->daxctl_state = DAXCTL_ABSENT;
 	snapshot_free(x->snap);
 	snapshot_free(x->after);
 	x->snap = x->after = NULL;

@@ -14,13 +14,16 @@
 #include "nsuuid.h"
 #include "stamp.h"
 
-#define STAMP_HEADER "nvdimm-label-init stamp 1"
+/* Version 2 added the dax lines; a version 1 stamp reads as one without any. */
+#define STAMP_HEADER "nvdimm-label-init stamp 2"
+#define STAMP_HEADER_1 "nvdimm-label-init stamp 1"
 #define STAMP_TMP ".stamp.tmp"
 
 void stamp_clear(struct stamp *stamp)
 {
 	free(stamp->entries);
 	free(stamp->ns);
+	free(stamp->dax);
 	*stamp = (struct stamp){ 0 };
 }
 
@@ -112,6 +115,55 @@ void stamp_ns_remove(struct stamp *stamp, const char *uuid)
 	stamp->n_ns--;
 }
 
+const struct stamp_dax *stamp_dax_find(const struct stamp *stamp, const char *uuid)
+{
+	for (size_t i = 0; i < stamp->n_dax; i++)
+		if (strcmp(stamp->dax[i].uuid, uuid) == 0)
+			return &stamp->dax[i];
+	return NULL;
+}
+
+const struct stamp_dax *stamp_dax_find_dax(const struct stamp *stamp, const char *dax_uuid)
+{
+	for (size_t i = 0; i < stamp->n_dax; i++)
+		if (strcmp(stamp->dax[i].dax_uuid, dax_uuid) == 0)
+			return &stamp->dax[i];
+	return NULL;
+}
+
+int stamp_dax_add(struct stamp *stamp, const char *uuid, const char *dax_uuid, const char *dimm,
+		  long long time)
+{
+	struct stamp_dax *d = (struct stamp_dax *)stamp_dax_find(stamp, uuid);
+
+	if (!nsuuid_valid(uuid) || !nsuuid_valid(dax_uuid) || !stamp_id_valid(dimm))
+		return -EINVAL;
+	if (!d) {
+		d = reallocarray(stamp->dax, stamp->n_dax + 1, sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		stamp->dax = d;
+		d = &stamp->dax[stamp->n_dax++];
+	}
+	snprintf(d->uuid, sizeof(d->uuid), "%s", uuid);
+	snprintf(d->dax_uuid, sizeof(d->dax_uuid), "%s", dax_uuid);
+	snprintf(d->dimm, sizeof(d->dimm), "%s", dimm);
+	d->time = time;
+	return 0;
+}
+
+void stamp_dax_remove(struct stamp *stamp, const char *uuid)
+{
+	const struct stamp_dax *d = stamp_dax_find(stamp, uuid);
+	size_t i;
+
+	if (!d)
+		return;
+	i = (size_t)(d - stamp->dax);
+	memmove(&stamp->dax[i], &stamp->dax[i + 1], (stamp->n_dax - i - 1) * sizeof(*stamp->dax));
+	stamp->n_dax--;
+}
+
 int stamp_set(struct stamp *stamp, const char *id, enum stamp_state state, long long time)
 {
 	struct stamp_entry *e = (struct stamp_entry *)stamp_find(stamp, id);
@@ -148,7 +200,7 @@ bool stamp_equal(const struct stamp *a, const struct stamp *b)
 {
 	size_t i;
 
-	if (a->n != b->n || a->n_ns != b->n_ns)
+	if (a->n != b->n || a->n_ns != b->n_ns || a->n_dax != b->n_dax)
 		return false;
 	for (i = 0; i < a->n; i++) {
 		const struct stamp_entry *e = stamp_find(b, a->entries[i].id);
@@ -161,6 +213,13 @@ bool stamp_equal(const struct stamp *a, const struct stamp *b)
 
 		if (!ns || strcmp(ns->region, a->ns[i].region) != 0 ||
 		    strcmp(ns->name, a->ns[i].name) != 0 || ns->time != a->ns[i].time)
+			return false;
+	}
+	for (i = 0; i < a->n_dax; i++) {
+		const struct stamp_dax *d = stamp_dax_find(b, a->dax[i].uuid);
+
+		if (!d || strcmp(d->dax_uuid, a->dax[i].dax_uuid) != 0 ||
+		    strcmp(d->dimm, a->dax[i].dimm) != 0 || d->time != a->dax[i].time)
 			return false;
 	}
 	return true;
@@ -184,6 +243,15 @@ int stamp_copy(struct stamp *dst, const struct stamp *src)
 		}
 		memcpy(dst->ns, src->ns, src->n_ns * sizeof(*src->ns));
 		dst->n_ns = src->n_ns;
+	}
+	if (src->n_dax) {
+		dst->dax = calloc(src->n_dax, sizeof(*src->dax));
+		if (!dst->dax) {
+			stamp_clear(dst);
+			return -ENOMEM;
+		}
+		memcpy(dst->dax, src->dax, src->n_dax * sizeof(*src->dax));
+		dst->n_dax = src->n_dax;
 	}
 	return 0;
 }
@@ -241,8 +309,21 @@ static int parse_ns(char **words, struct stamp *out, const char **why)
 	return r;
 }
 
-/* "dimm ID STATE TIME" or "namespace REGION UUID NAME TIME". */
-static int parse_line(char *line, struct stamp *out, const char **why)
+static int parse_dax(char **words, struct stamp *out, const char **why)
+{
+	long long time;
+
+	if (parse_time(words[4], &time, why) < 0)
+		return -EINVAL;
+	if (stamp_dax_find(out, words[1]) || stamp_dax_add(out, words[1], words[2], words[3], time) < 0) {
+		*why = "a dax line has an invalid uuid or dimm id, or a uuid listed twice";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "dimm ID STATE TIME", "namespace REGION UUID NAME TIME" or "dax UUID DAXUUID DIMM TIME". */
+static int parse_line(char *line, struct stamp *out, const char **why, bool version2)
 {
 	char *words[6] = { NULL };
 	char *save = NULL;
@@ -255,8 +336,10 @@ static int parse_line(char *line, struct stamp *out, const char **why)
 		return parse_dimm(words, out, why);
 	if (n == 5 && strcmp(words[0], "namespace") == 0)
 		return parse_ns(words, out, why);
-	*why = "a line is not of the form 'dimm ID STATE TIME' or "
-	       "'namespace REGION UUID NAME TIME'";
+	if (version2 && n == 5 && strcmp(words[0], "dax") == 0)
+		return parse_dax(words, out, why);
+	*why = "a line is not of the form 'dimm ID STATE TIME', "
+	       "'namespace REGION UUID NAME TIME' or 'dax UUID DAXUUID DIMM TIME'";
 	return -EINVAL;
 }
 
@@ -264,6 +347,7 @@ int stamp_parse(const char *text, size_t len, struct stamp *out, const char **wh
 {
 	struct stamp parsed = { 0 };
 	char *copy = NULL, *line, *next;
+	bool version2;
 	int r = 0;
 
 	*why = NULL;
@@ -289,8 +373,11 @@ int stamp_parse(const char *text, size_t len, struct stamp *out, const char **wh
 
 	line = copy;
 	next = strchr(line, '\n');
-	if (!next || (*next = '\0', strcmp(line, STAMP_HEADER) != 0)) {
-		*why = "its header is not '" STAMP_HEADER "'";
+	if (next)
+		*next = '\0';
+	version2 = strcmp(line, STAMP_HEADER) == 0;
+	if (!next || (!version2 && strcmp(line, STAMP_HEADER_1) != 0)) {
+		*why = "its header is not '" STAMP_HEADER "' (or version 1's)";
 		r = -EINVAL;
 		goto out;
 	}
@@ -300,7 +387,7 @@ int stamp_parse(const char *text, size_t len, struct stamp *out, const char **wh
 		if (!next)
 			break;
 		*next = '\0';
-		r = parse_line(line, &parsed, why);
+		r = parse_line(line, &parsed, why, version2);
 		if (r < 0)
 			goto out;
 	}
@@ -330,6 +417,9 @@ int stamp_format(const struct stamp *stamp, char **text)
 	for (i = 0; i < stamp->n_ns; i++)
 		fprintf(f, "namespace %s %s %s %lld\n", stamp->ns[i].region, stamp->ns[i].uuid,
 			stamp->ns[i].name, stamp->ns[i].time);
+	for (i = 0; i < stamp->n_dax; i++)
+		fprintf(f, "dax %s %s %s %lld\n", stamp->dax[i].uuid, stamp->dax[i].dax_uuid,
+			stamp->dax[i].dimm, stamp->dax[i].time);
 	if (fclose(f) != 0)
 		r = -ENOMEM;
 	if (r < 0)

@@ -54,11 +54,26 @@ struct stamp_ns {
 	long long time;
 };
 
+/*
+ * A devdax namespace a run of ours made: its memory is ours to online as
+ * system RAM when a layout says Memory=, and ours alone; and its section
+ * in daxctl.conf.d goes with it once it is gone for good (its dimm is
+ * there, the namespace is not).
+ */
+struct stamp_dax {
+	char uuid[SNAP_UUID_MAX];     /* the namespace's */
+	char dax_uuid[SNAP_UUID_MAX]; /* its dax device's, what daxctl.conf.d names */
+	char dimm[SNAP_ID_MAX];       /* the id of its region's first dimm */
+	long long time;
+};
+
 struct stamp {
 	size_t n;
 	struct stamp_entry *entries;
 	size_t n_ns;
 	struct stamp_ns *ns;
+	size_t n_dax;
+	struct stamp_dax *dax;
 };
 
 void stamp_clear(struct stamp *stamp);
@@ -77,6 +92,13 @@ int stamp_ns_add(struct stamp *stamp, const char *region, const char *uuid, cons
 		 long long time);
 void stamp_ns_remove(struct stamp *stamp, const char *uuid);
 const struct stamp_ns *stamp_ns_find(const struct stamp *stamp, const char *uuid);
+
+/* Adds or replaces the record of a devdax namespace; -EINVAL for what the stamp cannot hold. */
+int stamp_dax_add(struct stamp *stamp, const char *uuid, const char *dax_uuid, const char *dimm,
+		  long long time);
+void stamp_dax_remove(struct stamp *stamp, const char *uuid);
+const struct stamp_dax *stamp_dax_find(const struct stamp *stamp, const char *uuid);
+const struct stamp_dax *stamp_dax_find_dax(const struct stamp *stamp, const char *dax_uuid);
 
 /* Pure text conversion; parse returns -EINVAL with a reason for bad text. */
 int stamp_parse(const char *text, size_t len, struct stamp *out, const char **why);

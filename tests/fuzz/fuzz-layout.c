@@ -139,6 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct layout_plan lp = { 0 };
 	struct options opts = { 0 };
 	struct stamp stamp = { 0 };
+	const struct layout_history history = { .stamp = &stamp };
 	struct plan plan = { 0 };
 	struct snapshot *s;
 	char err[512] = "";
@@ -156,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_layout(set.layouts);
 	s = regions();
 	if (plan_make(s, &stamp, &opts, &plan) < 0 ||
-	    layout_plan_make(s, &plan, &set, NULL, 0, &lp) < 0)
+	    layout_plan_make(s, &plan, &set, &history, &lp) < 0)
 		abort();
 	check_plan(s, &lp);
 	layout_plan_clear(&lp);

@@ -250,8 +250,10 @@ static int fake_create_namespace(void *userdata, const char *region, const char 
 	ns->mode = spec->mode;
 	ns->enabled = true;
 	/* The kernel's dax device has a uuid of its own: make it differ from the namespace's. */
-	if (spec->mode == NS_MODE_DEVDAX)
-		snprintf(ns->dax_uuid, sizeof(ns->dax_uuid), "dax%s", spec->uuid + 3);
+	if (spec->mode == NS_MODE_DEVDAX) {
+		snprintf(ns->dax_uuid, sizeof(ns->dax_uuid), "%s", spec->uuid);
+		ns->dax_uuid[0] = ns->dax_uuid[0] == 'd' ? 'e' : 'd';
+	}
 	return find_namespace(r, NULL) ? 0 : add_seed(r);
 }
 
@@ -295,7 +297,7 @@ static int fake_convert_namespace(void *userdata, const char *region, const char
 }
 
 static int fake_online_memory(void *userdata, const char *region, const char *name,
-			      bool movable)
+			      bool movable, char *user, size_t userlen)
 {
 	struct fake *f = userdata;
 	struct snap_region *r = snapshot_find_region(f->world, region);
@@ -306,8 +308,12 @@ static int fake_online_memory(void *userdata, const char *region, const char *na
 		return e;
 	if (!ns || ns->mode != NS_MODE_DEVDAX)
 		return -ENODEV;
-	if (ns->busy)
+	if (f->kmem_missing)
+		return -ENOENT;
+	if (ns->busy) {
+		snprintf(user, userlen, "in use by pid %d (fake-app)", FAKE_USER_PID);
 		return -EBUSY;
+	}
 	ns->system_ram = true;
 	return FAKE_MEMORY_BLOCKS;
 }

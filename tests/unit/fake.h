@@ -20,6 +20,7 @@ struct fake {
 	int fail_errno;
 	bool init_does_nothing;   /* init "succeeds" but writes nothing */
 	bool drivers_fail;
+	bool kmem_missing;        /* online_memory finds no kmem driver */
 	bool snapshots_fail;      /* every read_snapshot fails */
 	unsigned int snapshot_fail_after; /* fail read_snapshot calls after this many */
 	bool index_valid;         /* init finds a valid index: keeps it and returns 1 */
@@ -37,8 +38,9 @@ struct fake {
 	void (*on_call)(struct fake *f);
 };
 
-/* What the fake's online_memory reports having onlined. */
+/* What the fake's online_memory reports having onlined, and who uses a busy device. */
 #define FAKE_MEMORY_BLOCKS 8
+#define FAKE_USER_PID 4242
 
 extern const struct ops fake_ops;
 

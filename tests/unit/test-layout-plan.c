@@ -22,6 +22,11 @@
 
 #define MIB (1ULL << 20)
 #define GIB (1ULL << 30)
+/* Namespace uuids, and the uuid of app's dax device. */
+#define U_FS "00000000-0000-4000-8000-0000000000f5"
+#define U_APP "00000000-0000-4000-8000-0000000000a9"
+#define U_NEW "00000000-0000-4000-8000-00000000000e"
+#define U_APP_DAX "00000000-0000-4000-8000-0000000000da"
 
 /* Layout files used by several cases. */
 #define FS_REST "[Namespace]\nName=fs\nMode=fsdax\nSize=rest\n"
@@ -37,6 +42,7 @@ struct expect_ns {
 	unsigned int drift;
 	const char *ns;          /* the existing namespace it refers to */
 	bool online;             /* its memory is to go online as system RAM */
+	bool ours;               /* a devdax namespace a run of ours made */
 };
 
 struct expect_region {
@@ -48,13 +54,21 @@ struct expect_region {
 	struct expect_ns ns[3];
 };
 
+/* A pending mark of the stamp: the namespace an interrupted run was creating. */
+struct pending {
+	const char *uuid;
+	const char *name;
+};
+
 struct layout_case {
 	const char *title;
 	void (*setup)(struct snapshot *s);
 	const char *files[3];
 	const char *regions[2];  /* --region */
 	bool force;
-	struct layout_pending pending[2];
+	struct pending pending[2];
+	const char *dax[2];      /* namespace uuids the stamp records as devdax of ours */
+	const char *conf[2];     /* dax uuids our daxctl.conf.d file has sections for */
 	struct expect_region expect[3];
 };
 
@@ -112,22 +126,32 @@ static void label_less_signature(struct snapshot *s)
 
 static void fs_present(struct snapshot *s)
 {
-	fx_namespace(used(s, 8 * GIB, 8 * GIB), "fs", NS_MODE_FSDAX, 8 * GIB, "u-fs");
+	fx_namespace(used(s, 8 * GIB, 8 * GIB), "fs", NS_MODE_FSDAX, 8 * GIB, U_FS);
 }
 
 static void fs_as_devdax(struct snapshot *s)
 {
-	fx_namespace(used(s, 8 * GIB, 8 * GIB), "fs", NS_MODE_DEVDAX, 8 * GIB, "u-fs");
+	fx_namespace(used(s, 8 * GIB, 8 * GIB), "fs", NS_MODE_DEVDAX, 8 * GIB, U_FS);
 }
 
 static void fs_small(struct snapshot *s)
 {
-	fx_namespace(used(s, 8 * GIB, 3 * GIB), "fs", NS_MODE_FSDAX, 3 * GIB, "u-fs");
+	fx_namespace(used(s, 8 * GIB, 3 * GIB), "fs", NS_MODE_FSDAX, 3 * GIB, U_FS);
 }
 
 static void app_present(struct snapshot *s)
 {
-	fx_namespace(used(s, 8 * GIB, 2 * GIB), "app", NS_MODE_DEVDAX, 2 * GIB, "u-app");
+	fx_namespace(used(s, 8 * GIB, 2 * GIB), "app", NS_MODE_DEVDAX, 2 * GIB, U_APP);
+}
+
+/* An earlier version onlined it and wrote its section, without the stamp's record. */
+static void app_with_dax_uuid(struct snapshot *s)
+{
+	struct snap_region *r;
+
+	app_present(s);
+	r = &s->regions[0];
+	snprintf(r->namespaces[r->n_namespaces - 1].dax_uuid, SNAP_UUID_MAX, "%s", U_APP_DAX);
 }
 
 static void app_online(struct snapshot *s)
@@ -141,7 +165,7 @@ static void app_online(struct snapshot *s)
 
 static void app_larger(struct snapshot *s)
 {
-	fx_namespace(used(s, 8 * GIB, 4 * GIB), "app", NS_MODE_DEVDAX, 4 * GIB, "u-app");
+	fx_namespace(used(s, 8 * GIB, 4 * GIB), "app", NS_MODE_DEVDAX, 4 * GIB, U_APP);
 }
 
 static void fragmented(struct snapshot *s)
@@ -228,18 +252,18 @@ static void legacy_pmem(struct snapshot *s)
 /* Killed after the size was written, before the name and the mode. */
 static void half_made(struct snapshot *s)
 {
-	fx_namespace(used(s, 8 * GIB, 8 * GIB), "", NS_MODE_RAW, 8 * GIB, "u-new");
+	fx_namespace(used(s, 8 * GIB, 8 * GIB), "", NS_MODE_RAW, 8 * GIB, U_NEW);
 }
 
 static void half_made_small(struct snapshot *s)
 {
-	fx_namespace(used(s, 8 * GIB, 4 * GIB), "", NS_MODE_RAW, 4 * GIB, "u-new");
+	fx_namespace(used(s, 8 * GIB, 4 * GIB), "", NS_MODE_RAW, 4 * GIB, U_NEW);
 }
 
 /* Killed after the last step, before the pending mark was taken back. */
 static void made(struct snapshot *s)
 {
-	fx_namespace(used(s, 8 * GIB, 8 * GIB), "fs", NS_MODE_FSDAX, 8 * GIB, "u-new");
+	fx_namespace(used(s, 8 * GIB, 8 * GIB), "fs", NS_MODE_FSDAX, 8 * GIB, U_NEW);
 }
 
 /* The seed (size 0) carries the name of a creation that never got its size. */
@@ -250,7 +274,7 @@ static void named_seed(struct snapshot *s)
 
 static void fs_in_region0(struct snapshot *s)
 {
-	fx_namespace(used(s, 8 * GIB, 8 * GIB), "fs", NS_MODE_FSDAX, 8 * GIB, "u-fs");
+	fx_namespace(used(s, 8 * GIB, 8 * GIB), "fs", NS_MODE_FSDAX, 8 * GIB, U_FS);
 	labelled(s, 1, 8 * GIB);
 }
 
@@ -285,12 +309,30 @@ static const struct layout_case cases[] = {
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
 			.ns = { { "app", LAYOUT_DRIFT, 2 * GIB, LAYOUT_DRIFT_SIZE, "namespace0.1" },
 				{ "fs", LAYOUT_CREATE, 4 * GIB } } } } },
-	{ "only the missing one is created", app_present, { APP_AND_FS },
+	{ "only the missing one is created; Memory= onlines a devdax of ours", app_present,
+	  { APP_AND_FS }, .dax = { U_APP },
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
 			.ns = { { "app", LAYOUT_PRESENT, 2 * GIB, .ns = "namespace0.1",
-				  .online = true },
+				  .online = true, .ours = true },
+				{ "fs", LAYOUT_CREATE, 6 * GIB } } } } },
+	{ "Memory= on a devdax namespace not ours: drift, never onlined", app_present,
+	  { APP_AND_FS },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "app", LAYOUT_DRIFT, 2 * GIB, LAYOUT_DRIFT_MEMORY, "namespace0.1" },
+				{ "fs", LAYOUT_CREATE, 6 * GIB } } } } },
+	{ "Memory= on one an earlier run onlined and gave a section: ours", app_with_dax_uuid,
+	  { APP_AND_FS }, .conf = { U_APP_DAX },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "app", LAYOUT_PRESENT, 2 * GIB, .ns = "namespace0.1",
+				  .online = true, .ours = true },
 				{ "fs", LAYOUT_CREATE, 6 * GIB } } } } },
 	{ "Memory= whose memory is online: nothing to online", app_online, { APP_AND_FS },
+	  .dax = { U_APP },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "app", LAYOUT_PRESENT, 2 * GIB, .ns = "namespace0.1",
+				  .ours = true },
+				{ "fs", LAYOUT_CREATE, 6 * GIB } } } } },
+	{ "Memory= online as system RAM, not ours: left as it is", app_online, { APP_AND_FS },
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
 			.ns = { { "app", LAYOUT_PRESENT, 2 * GIB, .ns = "namespace0.1" },
 				{ "fs", LAYOUT_CREATE, 6 * GIB } } } } },
@@ -413,15 +455,15 @@ static const struct layout_case cases[] = {
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
 			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
 	{ "half made by an interrupted run: resumed, not duplicated", half_made, { FS_REST },
-	  .pending = { { "u-new", "fs" } },
+	  .pending = { { U_NEW, "fs" } },
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
 			.ns = { { "fs", LAYOUT_RESUME, .ns = "namespace0.1" } } } } },
 	{ "made, only the pending mark left: present", made, { FS_REST },
-	  .pending = { { "u-new", "fs" } },
+	  .pending = { { U_NEW, "fs" } },
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
 			.ns = { { "fs", LAYOUT_PRESENT, .ns = "namespace0.1" } } } } },
 	{ "a pending mark for another name is not this one", half_made_small, { FS_REST },
-	  .pending = { { "u-new", "other" } },
+	  .pending = { { U_NEW, "other" } },
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
 			.ns = { { "fs", LAYOUT_CREATE, 4 * GIB } } } } },
 	{ "sizes whose sum wraps around 64 bits: refused, not planned small", labelled_8g,
@@ -519,10 +561,23 @@ static void check_region(const struct snapshot *s, const struct layout_set *set,
 		assert_true(np->size == en->size);
 		assert_int_equal(np->drift, en->drift);
 		assert_int_equal(np->online, en->online);
+		assert_int_equal(np->ours, en->ours);
 		if (en->ns)
 			assert_string_equal(r->namespaces[np->ns].name, en->ns);
 	}
 	assert_int_equal(lp->n_ns, n);
+}
+
+/* The stamp and daxctl.conf.d file a case says earlier runs left. */
+static void history_of(const struct layout_case *c, struct stamp *stamp, struct daxctl_conf *conf)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(c->pending) && c->pending[i].uuid; i++)
+		assert_int_equal(stamp_ns_add(stamp, "region0", c->pending[i].uuid,
+					      c->pending[i].name, 1), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(c->dax) && c->dax[i]; i++)
+		assert_int_equal(stamp_dax_add(stamp, c->dax[i], U_APP_DAX, "id-0", 1), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(c->conf) && c->conf[i]; i++)
+		assert_int_equal(daxctl_conf_set(conf, c->conf[i], "app", true), 0);
 }
 
 static void run_case(void **state)
@@ -532,25 +587,27 @@ static void run_case(void **state)
 	struct options opts = { .force = c->force };
 	struct layout_set set = { 0 };
 	struct stamp stamp = { 0 };
+	struct daxctl_conf conf = { 0 };
+	const struct layout_history history = { .stamp = &stamp, .conf = &conf };
 	struct layout_plan lplan;
 	struct plan plan;
-	size_t n_pending = 0;
 
 	c->setup(s);
 	load_set(c, &set);
 	for (size_t i = 0; i < ARRAY_SIZE(c->regions) && c->regions[i]; i++)
 		opts.regions[opts.n_regions++] = c->regions[i];
-	while (n_pending < ARRAY_SIZE(c->pending) && c->pending[n_pending].uuid)
-		n_pending++;
+	history_of(c, &stamp, &conf);
 
 	assert_int_equal(plan_make(s, &stamp, &opts, &plan), 0);
-	assert_int_equal(layout_plan_make(s, &plan, &set, c->pending, n_pending, &lplan), 0);
+	assert_int_equal(layout_plan_make(s, &plan, &set, &history, &lplan), 0);
 	assert_int_equal(lplan.n_regions, s->n_regions);
 	for (size_t i = 0; i < ARRAY_SIZE(c->expect) && c->expect[i].name; i++)
 		check_region(s, &set, &lplan, &c->expect[i]);
 	layout_plan_clear(&lplan);
 	plan_clear(&plan);
 	layout_set_clear(&set);
+	stamp_clear(&stamp);
+	daxctl_conf_clear(&conf);
 	snapshot_free(s);
 }
 
@@ -561,11 +618,12 @@ static void empty_system(void **state UNUSED)
 	struct options opts = { 0 };
 	struct layout_set set = { 0 };
 	struct stamp stamp = { 0 };
+	const struct layout_history history = { .stamp = &stamp };
 	struct layout_plan lplan;
 	struct plan plan;
 
 	assert_int_equal(plan_make(s, &stamp, &opts, &plan), 0);
-	assert_int_equal(layout_plan_make(s, &plan, &set, NULL, 0, &lplan), 0);
+	assert_int_equal(layout_plan_make(s, &plan, &set, &history, &lplan), 0);
 	assert_int_equal(lplan.n_regions, 0);
 	layout_plan_clear(&lplan);
 	plan_clear(&plan);

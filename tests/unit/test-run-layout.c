@@ -754,6 +754,14 @@ static char *daxctl_file(struct env *e, const char *file)
 	return text;
 }
 
+/* A label-less region, daxctl installed, a layout with a Memory= namespace "heap". */
+static void heap_on_a_fresh_region(struct env *e)
+{
+	world_label_less(e);
+	daxctl_dir(e);
+	put_layout(e, "50-heap.conf", MEMORY);
+}
+
 static void memory_onlined_and_left_to_daxctl(void **state)
 {
 	struct env *e = *state;
@@ -761,9 +769,7 @@ static void memory_onlined_and_left_to_daxctl(void **state)
 	const struct captured *c;
 	char section[128], *conf, *again;
 
-	world_label_less(e);
-	daxctl_dir(e);
-	put_layout(e, "50-heap.conf", MEMORY);
+	heap_on_a_fresh_region(e);
 	assert_int_equal(run_fake(e), 0);
 	assert_true(fake_called(&e->fake, "online-movable region0"));
 	c = find_record(e, MSG_NS_MEMORY, "region0");
@@ -778,7 +784,7 @@ static void memory_onlined_and_left_to_daxctl(void **state)
 	snprintf(section, sizeof(section), "nvdimm.uuid = %s\nmode = system-ram\nonline = true\n"
 		 "movable = true\n", ns->dax_uuid);
 	assert_non_null(strstr(conf, section));
-	assert_non_null(find_text(e, "daxctl onlines its memory at every boot"));
+	assert_non_null(find_text(e, "daxctl onlines its memory, movable, at every boot"));
 
 	/* The next boot's memory comes from daxctl: a run finds nothing to do. */
 	assert_int_equal(run_fake(e), 0);
@@ -814,9 +820,7 @@ static void memory_online_failure_retried(void **state)
 	const struct captured *c;
 	char *conf, *text;
 
-	world_label_less(e);
-	daxctl_dir(e);
-	put_layout(e, "50-heap.conf", MEMORY);
+	heap_on_a_fresh_region(e);
 	e->fake.fail_call = "online-movable region0";
 	e->fake.fail_errno = EBUSY;
 	assert_int_not_equal(run_fake(e), 0);
@@ -848,9 +852,7 @@ static void memory_movable_refused_under_auto_online(void **state)
 	struct env *e = *state;
 	const struct captured *c;
 
-	world_label_less(e);
-	daxctl_dir(e);
-	put_layout(e, "50-heap.conf", MEMORY);
+	heap_on_a_fresh_region(e);
 	e->fake.fail_call = "online-movable region0";
 	e->fake.fail_errno = EOPNOTSUPP;
 	assert_int_not_equal(run_fake(e), 0);
@@ -916,6 +918,122 @@ static void memory_section_elsewhere_kept(void **state)
 	assert_null(daxctl_file(e, "nvdimm-label-init.conf"));
 }
 
+/* A devdax namespace with the declared name, made by hand: its memory is never taken. */
+static void memory_not_ours_left_alone(void **state)
+{
+	struct env *e = *state;
+	const struct captured *c;
+
+	world_labelled(e);
+	daxctl_dir(e);
+	fx_namespace(region0(e), "heap", NS_MODE_DEVDAX, 2 * GIB,
+		     "00000000-0000-4000-8000-00000000aaaa");
+	snprintf(region0(e)->namespaces[1].dax_uuid, SNAP_UUID_MAX,
+		 "00000000-0000-4000-8000-00000000bbbb");
+	put_layout(e, "50-heap.conf", MEMORY);
+	assert_int_equal(run_fake(e), 0);
+	assert_false(fake_called(&e->fake, "online-movable region0"));
+	assert_false(named(e, "heap")->system_ram);
+	c = find_record(e, MSG_NS_DRIFT, "region0");
+	assert_non_null(c);
+	assert_non_null(strstr(c->text, "not made by nvdimm-label-init"));
+	assert_null(daxctl_file(e, "nvdimm-label-init.conf"));
+}
+
+/* Ours, switched back to devdax by hand and opened by a program: kept, and who says so. */
+static void memory_in_use_names_the_user(void **state)
+{
+	struct env *e = *state;
+	struct snap_namespace *heap;
+	const struct captured *c;
+
+	heap_on_a_fresh_region(e);
+	assert_int_equal(run_fake(e), 0);
+	heap = (struct snap_namespace *)named(e, "heap");
+	heap->system_ram = false;
+	heap->busy = true;
+	assert_int_equal(run_fake(e), 1);
+	c = find_record(e, MSG_FAILED, "region0");
+	assert_non_null(c);
+	assert_non_null(strstr(c->text, "in use by pid 4242 (fake-app)"));
+	assert_false(named(e, "heap")->system_ram);
+}
+
+/* Our section follows Memory=: rewritten when it changes, gone with it, the file with the last. */
+static void memory_section_follows_the_layout(void **state)
+{
+	struct env *e = *state;
+	char *conf;
+
+	heap_on_a_fresh_region(e);
+	assert_int_equal(run_fake(e), 0);
+	conf = daxctl_file(e, "nvdimm-label-init.conf");
+	assert_non_null(strstr(conf, "movable = true\n"));
+	free(conf);
+
+	put_layout(e, "50-heap.conf",
+		   "[Namespace]\nName=heap\nMode=devdax\nSize=2G\nMemory=system-ram-normal\n");
+	assert_int_equal(run_fake(e), 0);
+	conf = daxctl_file(e, "nvdimm-label-init.conf");
+	assert_non_null(strstr(conf, "movable = false\n"));
+	assert_null(strstr(conf, "movable = true\n"));
+	assert_non_null(find_text(e, "changed in"));
+	free(conf);
+
+	put_layout(e, "50-heap.conf", "[Namespace]\nName=heap\nMode=devdax\nSize=2G\n");
+	assert_int_equal(run_fake(e), 0);
+	assert_null(daxctl_file(e, "nvdimm-label-init.conf"));
+	assert_non_null(find_text(e, "removed from"));
+}
+
+/* A wipe takes the namespace with it: its section goes, the new one's comes. */
+static void memory_section_of_a_wiped_namespace_goes(void **state)
+{
+	struct env *e = *state;
+	char old_dax[SNAP_UUID_MAX], *conf;
+	struct stamp stamp = { 0 };
+
+	heap_on_a_fresh_region(e);
+	assert_int_equal(run_fake(e), 0);
+	snprintf(old_dax, sizeof(old_dax), "%s", named(e, "heap")->dax_uuid);
+
+	fake_clear(&e->fake);
+	fake_init(&e->fake, fx_new());
+	world_label_less(e);
+	assert_int_equal(run_fake(e), 0);
+	assert_non_null(find_record(e, MSG_LABELS_LOST, "nmem0"));
+	conf = daxctl_file(e, "nvdimm-label-init.conf");
+	assert_non_null(conf);
+	assert_null(strstr(conf, old_dax));
+	assert_non_null(strstr(conf, named(e, "heap")->dax_uuid));
+	free(conf);
+	read_stamp(e, &stamp);
+	assert_int_equal(stamp.n_dax, 1);
+	assert_string_equal(stamp.dax[0].dax_uuid, named(e, "heap")->dax_uuid);
+	stamp_clear(&stamp);
+}
+
+/* Without kmem, one message a run and no second wait. */
+static void memory_without_kmem_said_once(void **state)
+{
+	struct env *e = *state;
+	unsigned int tries = 0;
+
+	world_label_less(e);
+	daxctl_dir(e);
+	put_layout(e, "50-heap.conf", MEMORY "[Namespace]\nName=heap2\nMode=devdax\nSize=2G\n"
+					 "Memory=system-ram-movable\n");
+	e->fake.kmem_missing = true;
+	assert_int_equal(run_fake(e), 1);
+	for (unsigned int i = 0; i < e->fake.n_calls && i < 64; i++)
+		tries += strcmp(e->fake.calls[i], "online-movable region0") == 0;
+	assert_int_equal(tries, 1);
+	assert_non_null(find_text(e, "kmem driver did not appear"));
+	assert_int_equal(count_records(e, MSG_FAILED), 1);
+	assert_string_equal(find_record(e, MSG_FAILED, NULL)->reason, "kmem");
+	assert_null(daxctl_file(e, "nvdimm-label-init.conf"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -953,6 +1071,12 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(memory_without_daxctl_warned, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_section_elsewhere_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(memory_not_ours_left_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(memory_in_use_names_the_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(memory_section_follows_the_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(memory_section_of_a_wiped_namespace_goes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(memory_without_kmem_said_once, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

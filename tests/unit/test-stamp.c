@@ -124,11 +124,19 @@ static void binary(void **state)
 	assert_non_null(strstr(read_why(e, -EINVAL), "binary"));
 }
 
+#define U1 "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
+#define U2 "00000000-0000-4000-8000-000000000001"
+
 static void garbled(void **state)
 {
 	static const char *const texts[] = {
 		"something else\n",
-		"nvdimm-label-init stamp 2\n",
+		"nvdimm-label-init stamp 3\n",
+		"nvdimm-label-init stamp 1\ndax " U1 " " U2 " id-0 1\n",
+		"nvdimm-label-init stamp 2\ndax " U1 " " U2 " id-0\n",
+		"nvdimm-label-init stamp 2\ndax " U1 " " U2 " id/0 1\n",
+		"nvdimm-label-init stamp 2\ndax " U1 " not-a-uuid id-0 1\n",
+		"nvdimm-label-init stamp 2\ndax " U1 " " U2 " id-0 1\ndax " U1 " " U2 " id-1 2\n",
 		"nvdimm-label-init stamp 1\nfoo\n",
 		"nvdimm-label-init stamp 1\ndimm a labelled\n",
 		"nvdimm-label-init stamp 1\ndimm a labelled 1 extra\n",
@@ -184,6 +192,47 @@ static void namespace_marks(void **state)
 	assert_int_equal(fstatat(e->dirfd, STAMP_PENDING_MARKER, &st, 0), -1);
 	stamp_clear(&a);
 	stamp_clear(&b);
+}
+
+/* Devdax namespaces of ours: kept through a write and a read; no pending work. */
+static void dax_records(void **state)
+{
+	struct env *e = *state;
+	struct stamp a = { 0 }, b = { 0 };
+	const char *why;
+	struct stat st;
+
+	assert_int_equal(stamp_dax_add(&a, U1, U2, "id-0", 3), 0);
+	assert_int_equal(stamp_dax_add(&a, U2, U1, "id-1", 4), 0);
+	assert_int_equal(stamp_dax_add(&a, U2, U1, "id 1", 4), -EINVAL);
+	assert_int_equal(stamp_write(e->dirfd, &a), 0);
+	assert_int_equal(fstatat(e->dirfd, STAMP_PENDING_MARKER, &st, 0), -1);
+	assert_int_equal(stamp_read(e->dirfd, &b, &why), 0);
+	assert_true(stamp_equal(&a, &b));
+	assert_string_equal(stamp_dax_find(&b, U2)->dimm, "id-1");
+	assert_string_equal(stamp_dax_find_dax(&b, U2)->uuid, U1);
+	stamp_dax_remove(&a, U1);
+	assert_false(stamp_equal(&a, &b));
+	assert_null(stamp_dax_find(&a, U1));
+	stamp_clear(&a);
+	stamp_clear(&b);
+}
+
+/* A stamp an earlier version wrote reads as it did. */
+static void version_1_read(void **state)
+{
+	static const char text[] = "nvdimm-label-init stamp 1\ndimm id-0 labelled 5\n"
+				   "namespace region0 " U1 " data 7\n";
+	struct env *e = *state;
+	struct stamp s = { 0 };
+	const char *why;
+
+	put(e, STAMP_FILE, text, strlen(text));
+	assert_int_equal(stamp_read(e->dirfd, &s, &why), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.n_ns, 1);
+	assert_int_equal(s.n_dax, 0);
+	stamp_clear(&s);
 }
 
 static void uuids_checked(void **state UNUSED)
@@ -351,6 +400,8 @@ int main(void)
 		cmocka_unit_test(ids_checked),
 		cmocka_unit_test_setup_teardown(namespace_marks, setup, teardown),
 		cmocka_unit_test(uuids_checked),
+		cmocka_unit_test_setup_teardown(dax_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(version_1_read, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("stamp", tests, NULL, NULL);
