@@ -311,11 +311,14 @@ static bool name_all(const struct snap_region *r, struct layout_region_plan *lp)
 	return ok;
 }
 
-/* What makes or keeps a namespace of its name: a create is only planned, the rest exist. */
+/*
+ * What gives a namespace its name in this run. One that exists has its
+ * name already (or none: a converted raw namespace has no labels to keep
+ * one), which region_has_name() looks at.
+ */
 static bool claims_name(const struct layout_ns_plan *np)
 {
-	return np->action == LAYOUT_CREATE || np->action == LAYOUT_RESUME ||
-	       np->action == LAYOUT_PRESENT || np->action == LAYOUT_DRIFT;
+	return np->action == LAYOUT_CREATE || np->action == LAYOUT_RESUME;
 }
 
 static bool region_has_name(const struct snap_region *r, const char *name)

@@ -278,6 +278,14 @@ static void fs_in_region0(struct snapshot *s)
 	labelled(s, 1, 8 * GIB);
 }
 
+/* Region 0 converted in place (no labels: no name), region 1 labelled; both on node 1. */
+static void converted_and_labelled(struct snapshot *s)
+{
+	no_label_area_converted(s);
+	s->regions[0].numa_node = 1;
+	labelled(s, 1, 8 * GIB)->numa_node = 1;
+}
+
 static void node0(struct snapshot *s)
 {
 	labelled(s, 0, 8 * GIB)->numa_node = 0;
@@ -488,6 +496,12 @@ static const struct layout_case cases[] = {
 			.ns = { { "fs", LAYOUT_PRESENT, .ns = "namespace0.1" } } },
 		      { "region1", 0, LAYOUT_REGION_REFUSED, REASON_NAME_TAKEN,
 			.ns = { { "fs", LAYOUT_REFUSED, 8 * GIB } } } } },
+	{ "a namespace converted in place has no name to take", converted_and_labelled,
+	  { "[Match]\nNumaNode=1\n" CONVERT },
+	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_PRESENT, .ns = "namespace0.0" } } },
+		      { "region1", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
 	{ "a name per region with %r", two_labelled,
 	  { "[Namespace]\nName=fs-%r\nMode=fsdax\nSize=rest\n" },
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
