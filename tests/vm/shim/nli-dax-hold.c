@@ -5,7 +5,7 @@
  * so that only the mapping holds it; prints "ready". On SIGTERM it checks
  * the pattern and exits 0 if it is intact, 3 if not. If the kernel tears
  * the mapping down under it (the device handed to kmem), the next touch
- * kills it with SIGBUS. For tests/vm/t28-layout-safety.
+ * kills it with SIGBUS. For tests/vm/t29-layout-safety.
  */
 #include <fcntl.h>
 #include <signal.h>
