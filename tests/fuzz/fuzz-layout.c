@@ -15,8 +15,8 @@
 #include <string.h>
 #include <linux/ndctl.h>
 
-#include "layout-plan.h"
-#include "nsname.h"
+#include "layout/plan.h"
+#include "shared/nsname.h"
 
 #define PATH "fuzz.conf"
 #define GIB (1ULL << 30)

@@ -9,7 +9,7 @@
 #include <linux/ndctl.h>
 
 #include "fake.h"
-#include "macro.h"
+#include "shared/macro.h"
 
 void fake_init(struct fake *f, struct snapshot *world)
 {

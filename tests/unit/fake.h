@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "ops.h"
+#include "backend/ops.h"
 
 /*
  * A fake NVDIMM world behind the operations table. It behaves like the

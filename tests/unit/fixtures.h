@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "snapshot.h"
+#include "core/snapshot.h"
 
 /*
  * Hand-built snapshots for the decision and run tests. Names follow the

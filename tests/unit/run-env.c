@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
-#include "run.h"
+#include "run/run.h"
 #include "run-env.h"
 
 static void capture(const struct log_record *r, void *userdata)

@@ -4,9 +4,9 @@
 #include <stdbool.h>
 
 #include "fake.h"
-#include "log.h"
-#include "options.h"
-#include "stamp.h"
+#include "shared/log.h"
+#include "core/options.h"
+#include "core/stamp.h"
 
 /*
  * The whole run against the fake backend, in a temporary state directory,

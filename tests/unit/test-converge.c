@@ -29,9 +29,9 @@
 #include "fake.h"
 #include "fixtures.h"
 #include "kill-points.h"
-#include "macro.h"
+#include "shared/macro.h"
 #include "run-env.h"
-#include "stamp.h"
+#include "core/stamp.h"
 
 #define UUID_GONE "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
 #define TWO "[Namespace]\nName=a-%r\nMode=fsdax\nSize=2G\n\n" \

@@ -17,8 +17,8 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
-#include "layout-plan.h"
-#include "macro.h"
+#include "layout/plan.h"
+#include "shared/macro.h"
 
 #define MIB (1ULL << 20)
 #define GIB (1ULL << 30)

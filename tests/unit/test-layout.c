@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "layout-load.h"
-#include "macro.h"
+#include "layout/load.h"
+#include "shared/macro.h"
 
 #define GIB (1ULL << 30)
 #define MIB (1ULL << 20)

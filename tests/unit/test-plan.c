@@ -12,8 +12,8 @@
 #include <linux/ndctl.h>
 
 #include "fixtures.h"
-#include "macro.h"
-#include "plan.h"
+#include "shared/macro.h"
+#include "label/plan.h"
 
 #define GIB (1ULL << 30)
 

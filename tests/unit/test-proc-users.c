@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
-#include "proc-users.h"
+#include "backend/proc-users.h"
 
 /* A child holding PATH open until told to go; its pid. */
 static pid_t holder(const char *path, int *go)

@@ -24,9 +24,9 @@
 
 #include "fake.h"
 #include "fixtures.h"
-#include "macro.h"
+#include "shared/macro.h"
 #include "run-env.h"
-#include "stamp.h"
+#include "core/stamp.h"
 
 #define FSDAX_REST "[Namespace]\nName=data\nMode=fsdax\nSize=rest\nAlign=2M\n"
 /* Two namespaces: the calls of one create are seed, uuid, name, size, attach, enable. */

@@ -23,10 +23,10 @@
 #include "fake.h"
 #include "fixtures.h"
 #include "run-env.h"
-#include "log.h"
-#include "macro.h"
-#include "run.h"
-#include "stamp.h"
+#include "shared/log.h"
+#include "shared/macro.h"
+#include "run/run.h"
+#include "core/stamp.h"
 
 static void world_one_label_less(struct env *e)
 {

@@ -72,7 +72,7 @@ VM_ACCEL=${NLI_VM_ACCEL:-tcg,thread=single}
 
 # MESSAGE_IDs of the program's journal records (contract), as MID_<NAME>
 # (MID_REFUSED, ...), from the program's own table.
-VM_MESSAGES=$VM_LIBDIR/../../agent/messages.def
+VM_MESSAGES=$VM_LIBDIR/../../agent/shared/messages.def
 eval "$(sed -n 's/^MSG(\([A-Z_]*\), *"\([0-9a-f]\{32\}\)".*/export MID_\1=\2/p' "$VM_MESSAGES")"
 [ -n "${MID_SUMMARY:-}" ] || { echo "lib.sh: no message ids read from $VM_MESSAGES" >&2; exit 1; }
 

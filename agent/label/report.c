@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "shared/log.h"
+#include "label/report.h"
+
+static void format_time(long long t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(buf, len, "an earlier run");
+}
+
+/* Why the contents of a label-less region's namespace could not be checked. */
+static const char *unreadable_why(const struct snap_namespace *ns)
+{
+	if (ns->probe_error)
+		return strerror(ns->probe_error);
+	return ns->enabled ? "no block device" : "namespace disabled";
+}
+
+static void report_dimm_init(const struct snapshot *snap, const struct plan *plan,
+			     const struct stamp *stamp, size_t ri, size_t di, bool dry_run)
+{
+	const struct snap_region *r = &snap->regions[ri];
+	const struct snap_dimm *d = &snap->dimms[di];
+	const struct snap_namespace *ns = r->namespaces;
+	const struct log_fields f = { .region = r->name, .nmem = d->name, .id = d->id,
+				      .blockdev = ns->blockdev[0] ? ns->blockdev : NULL };
+
+	if (plan->dimms[di].lost) {
+		const struct stamp_entry *e = stamp_find(stamp, d->id);
+		char when[64];
+
+		format_time(e ? e->time : 0, when, sizeof(when));
+		log_event(MSG_LABELS_LOST, &f,
+			  "%s (id %s) had labels (seen %s) but has none now: the host's backing "
+			  "store did not keep them (backing file wiped or recreated, or not "
+			  "persistent: access not shared / share=off, or hugepages-backed guest "
+			  "memory); %s its labels again",
+			  d->name, d->id, when, dry_run ? "would initialize" : "initializing");
+	} else if (!dry_run) {
+		log_event(MSG_LABEL_LESS, &f,
+			  "%s is label-less (one raw namespace %s over the whole region, no "
+			  "space for namespaces): initializing the labels of %s",
+			  r->name, ns->name, d->name);
+	}
+	if (dry_run)
+		log_event(MSG_DRY_RUN, &f, "dry run: would initialize the labels of %s (%s)",
+			  d->name, r->name);
+}
+
+static void report_refused(const struct snapshot *snap, const struct plan *plan, size_t ri)
+{
+	const struct snap_region *r = &snap->regions[ri];
+	const struct region_plan *p = &plan->regions[ri];
+	/*
+	 * plan.c refuses a region without exactly one namespace for its layout
+	 * before anything else; every other refusal is about that namespace.
+	 */
+	const struct snap_namespace *ns = r->namespaces;
+	const char *other = p->other < snap->n_regions ? snap->regions[p->other].name : "?";
+	struct log_fields f = { .region = r->name, .reason = reason_name(p->reason) };
+
+	if (p->reason != REASON_LAYOUT && ns->blockdev[0])
+		f.blockdev = ns->blockdev;
+	switch (p->reason) {
+	case REASON_BUSY:
+		log_event(MSG_REFUSED, &f,
+			  "%s is label-less but /dev/%s is in use (mounted or open): not touched, "
+			  "not even with --force", r->name, ns->blockdev);
+		break;
+	case REASON_CONFIGURED:
+		log_event(MSG_REFUSED, &f,
+			  "%s is label-less but %s is configured as %s: not touched, not even with --force",
+			  r->name, ns->name, ns_mode_name(ns->mode));
+		break;
+	case REASON_SYSTEM_RAM:
+		log_event(MSG_REFUSED, &f,
+			  "%s has a devdax device whose memory is online as system-ram: not touched, "
+			  "not even with --force", r->name);
+		break;
+	case REASON_SIGNATURE:
+		f.signature = ns->signature;
+		log_event(MSG_REFUSED, &f,
+			  "%s is label-less but /dev/%s carries a %s signature: initializing labels "
+			  "would hide that data; not touched (use --force to initialize anyway)",
+			  r->name, ns->blockdev, ns->signature);
+		break;
+	case REASON_UNREADABLE:
+		log_event(MSG_REFUSED, &f,
+			  "%s is label-less but the contents of %s could not be checked (%s): "
+			  "not touched (use --force to initialize anyway)",
+			  r->name, ns->name, unreadable_why(ns));
+		break;
+	case REASON_LAYOUT:
+		log_event(MSG_REFUSED, &f,
+			  "%s has no labels but not the expected single raw namespace over the "
+			  "whole region: not touched", r->name);
+		break;
+	case REASON_SHARED_DIMM:
+		log_event(MSG_REFUSED, &f,
+			  "%s shares a dimm with %s (%s), which cannot be disabled with it: "
+			  "not touched", r->name, other, verdict_name(plan->regions[p->other].verdict));
+		break;
+	case REASON_UNSELECTED_SIBLING:
+		log_event(MSG_REFUSED, &f,
+			  "%s shares a dimm with %s, which was not selected: add --region %s",
+			  r->name, other, other);
+		break;
+	case REASON_NONE:
+	case REASON_NO_DIMM:
+	/* A layout's reasons: never the label step's. */
+	case REASON_NO_SPACE:
+	case REASON_TOO_SMALL:
+	case REASON_NO_LABELS:
+	case REASON_UNLABELLED:
+	case REASON_DISABLED:
+	case REASON_BAD_NAME:
+	case REASON_NAME_TAKEN:
+		log_event(MSG_REFUSED, &f, "%s: not touched", r->name);
+		break;
+	}
+}
+
+void report_plan(const struct snapshot *snap, const struct plan *plan,
+		 const struct stamp *stamp, bool dry_run)
+{
+	for (size_t ri = 0; ri < snap->n_regions; ri++) {
+		const struct snap_region *r = &snap->regions[ri];
+		const struct region_plan *p = &plan->regions[ri];
+		const struct log_fields rf = { .region = r->name };
+
+		if (!p->selected)
+			continue;
+		switch (p->verdict) {
+		case VERDICT_NOT_OURS:
+			log_event_prio(LOG_DEBUG, MSG_SKIPPED, &rf,
+				       "%s is not a persistent-memory region with NVDIMM labels: "
+				       "not ours", r->name);
+			break;
+		case VERDICT_DISABLED:
+			log_event(MSG_SKIPPED, &rf,
+				  "%s is disabled, and not by an earlier run of this program: left alone",
+				  r->name);
+			break;
+		case VERDICT_RECOVER:
+			if (dry_run)
+				log_event(MSG_DRY_RUN, &rf,
+					  "dry run: would enable %s, left disabled by an interrupted run",
+					  r->name);
+			break;
+		case VERDICT_LABELLED:
+			for (size_t j = 0; j < r->n_dimms; j++) {
+				const struct snap_dimm *d = &snap->dimms[r->dimms[j]];
+				const struct log_fields f = { .region = r->name, .nmem = d->name,
+							      .id = d->id };
+
+				log_event(MSG_LABELLED, &f, "%s is labelled (%s): nothing to do",
+					  r->name, d->name);
+			}
+			break;
+		case VERDICT_UNSUPPORTED:
+			if (p->reason == REASON_NO_DIMM) {
+				log_event(MSG_UNSUPPORTED, &rf,
+					  "%s has no NVDIMM behind it (legacy or e820 pmem): no labels "
+					  "to write; skipped", r->name);
+				break;
+			}
+			for (size_t j = 0; j < r->n_dimms; j++) {
+				const struct snap_dimm *d = &snap->dimms[r->dimms[j]];
+				const struct log_fields f = { .region = r->name, .nmem = d->name,
+							      .id = d->id };
+
+				if (d->label_support)
+					continue;
+				log_event(MSG_UNSUPPORTED, &f,
+					  "%s has no label area (no label commands): %s cannot have "
+					  "labels; the label step skips it", d->name, r->name);
+			}
+			break;
+		case VERDICT_INIT:
+			if (!p->group)
+				break;
+			if (p->forced) {
+				const struct snap_namespace *ns = r->namespaces;
+				const struct log_fields f = {
+					.region = r->name, .blockdev = ns->blockdev,
+					.signature = ns->signature[0] ? ns->signature : NULL,
+					.reason = ns->signature[0] ? "signature" : "unreadable",
+				};
+
+				if (ns->signature[0])
+					log_event(MSG_FORCED, &f,
+						  "--force: initializing %s although /dev/%s carries a %s "
+						  "signature; its contents will no longer be reachable as "
+						  "a raw namespace", r->name, ns->blockdev, ns->signature);
+				else
+					log_event(MSG_FORCED, &f,
+						  "--force: initializing %s although the contents of %s "
+						  "could not be checked (%s)", r->name, ns->name,
+						  unreadable_why(ns));
+			}
+			for (size_t j = 0; j < r->n_dimms; j++)
+				report_dimm_init(snap, plan, stamp, ri, r->dimms[j], dry_run);
+			break;
+		case VERDICT_REFUSED:
+			report_refused(snap, plan, ri);
+			break;
+		}
+	}
+}

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "layout/daxctl-conf.h"
+#include "shared/nsname.h"
+#include "shared/nsuuid.h"
+
+#define CONF_TMP ".nvdimm-label-init.conf.tmp"
+/* Far beyond any hand-written configuration; bounds what a bad file costs. */
+#define CONF_MAX (1 << 20)
+#define SECTION_PREFIX "[reconfigure-device nvdimm-label-init-"
+#define NAME_SUFFIX ", created by nvdimm-label-init"
+
+static const char header[] =
+	"# Written by nvdimm-label-init(8) for the devdax namespaces that its layouts\n"
+	"# declare with Memory=: daxctl reconfigure-device --check-config, started by\n"
+	"# 91-nvdimm-label-init-memory.rules for each dax device named here, onlines\n"
+	"# their memory as system RAM at every boot. Each run rewrites this file from\n"
+	"# the layouts: configure other devices in a file of your own.\n";
+
+void daxctl_conf_clear(struct daxctl_conf *conf)
+{
+	free(conf->sections);
+	*conf = (struct daxctl_conf){ 0 };
+}
+
+const struct daxctl_section *daxctl_conf_find(const struct daxctl_conf *conf, const char *uuid)
+{
+	for (size_t i = 0; i < conf->n; i++)
+		if (strcmp(conf->sections[i].uuid, uuid) == 0)
+			return &conf->sections[i];
+	return NULL;
+}
+
+int daxctl_conf_set(struct daxctl_conf *conf, const char *uuid, const char *name, bool movable)
+{
+	struct daxctl_section *s = (struct daxctl_section *)daxctl_conf_find(conf, uuid);
+
+	if (!s) {
+		s = reallocarray(conf->sections, conf->n + 1, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		conf->sections = s;
+		s = &conf->sections[conf->n++];
+		snprintf(s->uuid, sizeof(s->uuid), "%s", uuid);
+	}
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->movable = movable;
+	return 0;
+}
+
+void daxctl_conf_remove(struct daxctl_conf *conf, const char *uuid)
+{
+	const struct daxctl_section *s = daxctl_conf_find(conf, uuid);
+	size_t i;
+
+	if (!s)
+		return;
+	i = (size_t)(s - conf->sections);
+	memmove(&conf->sections[i], &conf->sections[i + 1],
+		(conf->n - i - 1) * sizeof(*conf->sections));
+	conf->n--;
+}
+
+bool daxctl_conf_equal(const struct daxctl_conf *a, const struct daxctl_conf *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct daxctl_section *s = daxctl_conf_find(b, a->sections[i].uuid);
+
+		if (!s || s->movable != a->sections[i].movable ||
+		    strcmp(s->name, a->sections[i].name) != 0)
+			return false;
+	}
+	return true;
+}
+
+int daxctl_conf_copy(struct daxctl_conf *dst, const struct daxctl_conf *src)
+{
+	*dst = (struct daxctl_conf){ 0 };
+	if (!src->n)
+		return 0;
+	dst->sections = calloc(src->n, sizeof(*src->sections));
+	if (!dst->sections)
+		return -ENOMEM;
+	memcpy(dst->sections, src->sections, src->n * sizeof(*src->sections));
+	dst->n = src->n;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *end = s + strlen(s);
+
+	while (isspace((unsigned char)*s))
+		s++;
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* The whole file as a string in *OUT; -ENOENT when it is not there. */
+static int read_at(int dirfd, const char *file, char **out)
+{
+	int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	buf = malloc(CONF_MAX + 1);
+	if (!buf)
+		r = -ENOMEM;
+	while (r == 0 && (n = read(fd, buf + len, CONF_MAX - len)) != 0) {
+		if (n < 0 && errno != EINTR)
+			r = -errno;
+		else if (n > 0 && (len += (size_t)n) == CONF_MAX)
+			r = -EFBIG;
+	}
+	close(fd);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* "KEY = VALUE" with KEY as asked: VALUE trimmed, or NULL. */
+static char *value_of(char *line, const char *key)
+{
+	char *eq = strchr(line, '=');
+
+	if (!eq)
+		return NULL;
+	*eq = '\0';
+	return strcmp(trim(line), key) == 0 ? trim(eq + 1) : NULL;
+}
+
+/* Whether TEXT has an active "nvdimm.uuid = UUID" line; comments do not count. */
+static bool configures(char *text, const char *uuid)
+{
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *v = value_of(line, "nvdimm.uuid");
+
+		if (v && strcasecmp(v, uuid) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A section of ours ends: kept only if it names a dax device as we write it. */
+static int end_section(struct daxctl_conf *conf, struct daxctl_section *s, bool *open)
+{
+	int r = 0;
+
+	if (*open && nsuuid_valid(s->uuid) && !daxctl_conf_find(conf, s->uuid))
+		r = daxctl_conf_set(conf, s->uuid, nsname_valid(s->name) ? s->name : "", s->movable);
+	*s = (struct daxctl_section){ .movable = true };
+	*open = false;
+	return r;
+}
+
+static int parse(char *text, struct daxctl_conf *out)
+{
+	struct daxctl_section s = { .movable = true };
+	char name[SNAP_NAME_MAX] = "";
+	bool open = false;
+	int r = 0;
+
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line && r == 0;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *v;
+		size_t n;
+
+		line = trim(line);
+		n = strlen(line);
+		if (line[0] == '#' && n > strlen(NAME_SUFFIX) &&
+		    strcmp(line + n - strlen(NAME_SUFFIX), NAME_SUFFIX) == 0) {
+			snprintf(name, sizeof(name), "%.*s", (int)(n - strlen(NAME_SUFFIX) - 1),
+				 trim(line + 1));
+		} else if (line[0] == '[') {
+			r = end_section(out, &s, &open);
+			open = strncmp(line, SECTION_PREFIX, strlen(SECTION_PREFIX)) == 0;
+			snprintf(s.name, sizeof(s.name), "%s", name);
+			name[0] = '\0';
+		} else if (open && (v = value_of(line, "nvdimm.uuid"))) {
+			snprintf(s.uuid, sizeof(s.uuid), "%s", v);
+		} else if (open && (v = value_of(line, "movable"))) {
+			s.movable = strcmp(v, "false") != 0;
+		}
+	}
+	if (r == 0)
+		r = end_section(out, &s, &open);
+	return r;
+}
+
+static int open_dir(const char *root)
+{
+	char path[4096];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s%s", root, DAXCTL_CONF_DIR) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int daxctl_conf_read(const char *root, struct daxctl_conf *out)
+{
+	struct daxctl_conf conf = { 0 };
+	char *text = NULL;
+	int dirfd = open_dir(root), r;
+
+	if (dirfd < 0)
+		return dirfd;
+	r = read_at(dirfd, DAXCTL_CONF_FILE, &text);
+	close(dirfd);
+	if (r == -ENOENT)
+		r = 0;
+	if (r == 0 && text)
+		r = parse(text, &conf);
+	free(text);
+	if (r < 0)
+		daxctl_conf_clear(&conf);
+	else
+		*out = conf;
+	return r;
+}
+
+static bool is_conf(const char *file)
+{
+	size_t n = strlen(file);
+
+	return file[0] != '.' && n > 5 && strcmp(file + n - 5, ".conf") == 0;
+}
+
+int daxctl_conf_elsewhere(const char *root, const char *uuid, char *other, size_t otherlen)
+{
+	int dirfd = open_dir(root), r = 0;
+	struct dirent *de;
+	DIR *dir;
+
+	if (dirfd < 0)
+		return dirfd;
+	dir = fdopendir(dirfd);
+	if (!dir) {
+		r = -errno;
+		close(dirfd);
+		return r;
+	}
+	while (r == 0 && (de = readdir(dir))) {
+		char *text = NULL;
+
+		if (!is_conf(de->d_name) || strcmp(de->d_name, DAXCTL_CONF_FILE) == 0)
+			continue;
+		r = read_at(dirfd, de->d_name, &text);
+		/* Gone since the listing, or a symlink daxctl would follow but we do not read. */
+		if (r == -ENOENT || r == -ELOOP)
+			r = 0;
+		else if (r == 0 && configures(text, uuid)) {
+			snprintf(other, otherlen, "%s", de->d_name);
+			r = 1;
+		}
+		free(text);
+	}
+	closedir(dir);
+	return r;
+}
+
+static int write_file(int dirfd, const struct daxctl_conf *conf)
+{
+	FILE *f;
+	int fd, r = 0;
+
+	fd = openat(dirfd, CONF_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		unlinkat(dirfd, CONF_TMP, 0);
+		return r;
+	}
+	fputs(header, f);
+	for (size_t i = 0; i < conf->n; i++) {
+		const struct daxctl_section *s = &conf->sections[i];
+
+		fprintf(f, "\n# %s" NAME_SUFFIX "\n" SECTION_PREFIX "%s]\nnvdimm.uuid = %s\n"
+			   "mode = system-ram\nonline = true\nmovable = %s\n",
+			s->name, s->uuid, s->uuid, s->movable ? "true" : "false");
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
+		r = -errno;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && renameat(dirfd, CONF_TMP, dirfd, DAXCTL_CONF_FILE) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(dirfd, CONF_TMP, 0);
+	return r;
+}
+
+int daxctl_conf_write(const char *root, const struct daxctl_conf *conf)
+{
+	int dirfd = open_dir(root), r;
+
+	if (dirfd < 0)
+		return dirfd;
+	if (conf->n)
+		r = write_file(dirfd, conf);
+	else
+		r = unlinkat(dirfd, DAXCTL_CONF_FILE, 0) < 0 && errno != ENOENT ? -errno : 0;
+	if (r == 0 && fsync(dirfd) < 0)
+		r = -errno;
+	close(dirfd);
+	return r;
+}

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "layout/load.h"
+
+#define SUFFIX ".conf"
+
+struct file {
+	char name[256];
+	const char *dir;
+};
+
+struct files {
+	size_t n;
+	struct file *files;
+};
+
+static bool has_name(const struct files *f, const char *name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->files[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool is_layout_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	/* Hidden files are editors' and package managers' leftovers. */
+	return name[0] != '.' && len > strlen(SUFFIX) &&
+	       strcmp(name + len - strlen(SUFFIX), SUFFIX) == 0;
+}
+
+/* Names already listed come from a directory that wins over this one. */
+static int list_dir(const char *root, const char *dir, struct files *f, char *err, size_t errlen)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "%s%s", root, dir);
+	d = opendir(path);
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	while ((de = readdir(d))) {
+		struct file *grown;
+
+		if (!is_layout_name(de->d_name) || has_name(f, de->d_name))
+			continue;
+		grown = reallocarray(f->files, f->n + 1, sizeof(*f->files));
+		if (!grown) {
+			r = -ENOMEM;
+			break;
+		}
+		f->files = grown;
+		snprintf(f->files[f->n].name, sizeof(f->files[f->n].name), "%s", de->d_name);
+		f->files[f->n++].dir = dir;
+	}
+	closedir(d);
+	return r;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct file *)a)->name, ((const struct file *)b)->name);
+}
+
+/* systemd's way of masking a file: an empty one, or a link to /dev/null. */
+static bool masks(const struct stat *st)
+{
+	return (S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 3)) ||
+	       (S_ISREG(st->st_mode) && st->st_size == 0);
+}
+
+/* *text stays NULL for a masking file. */
+static int read_file(const char *path, char **text, size_t *len, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	struct stat st;
+	size_t got = 0;
+	ssize_t n = 0;
+	int r = 0;
+	/* O_NONBLOCK: a FIFO in place of a file must not hang the boot. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	*text = NULL;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		goto out;
+	}
+	if (masks(&st))
+		goto out;
+	if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto out;
+	}
+	buf = malloc(LAYOUT_FILE_MAX + 1);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* Up to one byte past the limit, so that a file growing meanwhile is still caught. */
+	while (got <= LAYOUT_FILE_MAX && (n = read(fd, buf + got, LAYOUT_FILE_MAX + 1 - got)) > 0)
+		got += (size_t)n;
+	if (n < 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+	} else if (got > LAYOUT_FILE_MAX) {
+		r = -EFBIG;
+		snprintf(err, errlen, "%s: larger than %zu KiB", path, LAYOUT_FILE_MAX / 1024);
+	} else if (got > 0) {
+		*text = buf;
+		*len = got;
+		buf = NULL;
+	}
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+static int add_file(const char *root, const struct file *file, struct layout_set *set, char *err,
+		    size_t errlen)
+{
+	char path[4096 + 256], *text = NULL;
+	struct layout *grown;
+	size_t len = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "%s%s/%s", root, file->dir, file->name);
+	r = read_file(path, &text, &len, err, errlen);
+	if (r < 0 || !text)
+		goto out;
+	grown = reallocarray(set->layouts, set->n + 1, sizeof(*set->layouts));
+	if (!grown) {
+		r = -ENOMEM;
+		goto out;
+	}
+	set->layouts = grown;
+	r = layout_parse(path, text, len, &set->layouts[set->n], err, errlen);
+	if (r == 0)
+		set->n++;
+out:
+	free(text);
+	return r;
+}
+
+int layout_load_dirs(const char *root, struct layout_set *out, char *err, size_t errlen)
+{
+	struct layout_set set = { 0 };
+	struct files f = { 0 };
+	int r;
+
+	r = list_dir(root, LAYOUT_ETC_DIR, &f, err, errlen);
+	if (r == 0)
+		r = list_dir(root, LAYOUT_LIB_DIR, &f, err, errlen);
+	if (f.n)
+		qsort(f.files, f.n, sizeof(*f.files), by_name);
+	for (size_t i = 0; i < f.n && r == 0; i++)
+		r = add_file(root, &f.files[i], &set, err, errlen);
+	if (r == -ENOMEM)
+		snprintf(err, errlen, "out of memory reading the layout files");
+	if (r == 0) {
+		*out = set;
+		set.layouts = NULL;
+	}
+	layout_set_clear(&set);
+	free(f.files);
+	return r;
+}

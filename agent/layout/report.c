@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "config.h"
+
+#include <stdio.h>
+
+#include "layout/report.h"
+#include "shared/log.h"
+
+const char *layout_refusal_why(enum reason reason)
+{
+	switch (reason) {
+	case REASON_NO_SPACE:
+		return "the namespaces to create do not fit in its largest free extent";
+	case REASON_TOO_SMALL:
+		return "a size rounds down to nothing at the region's alignment";
+	case REASON_NO_LABELS:
+		return "its dimms cannot hold labels, and the layout has no ConvertRaw=yes";
+	case REASON_UNLABELLED:
+		return "it is label-less and this run does not initialize it";
+	case REASON_DISABLED:
+		return "the region is disabled";
+	case REASON_BAD_NAME:
+		return "a Name= makes no valid name for it (%N on a region without a NUMA node, "
+		       "or longer than 63 characters)";
+	case REASON_NAME_TAKEN:
+		return "a name it would create is another namespace's, or to be one's: names "
+		       "must be unique on the machine (use %r or %N in Name=)";
+	case REASON_NO_DIMM:
+		return "it has no NVDIMM behind it (legacy or virtio pmem): ConvertRaw= applies "
+		       "there only where [Match] names the region with Region=";
+	case REASON_LAYOUT:
+		return "it has not the single raw namespace over the whole region to convert";
+	case REASON_BUSY:
+		return "its raw namespace is in use (mounted or open), not even with --force";
+	case REASON_SIGNATURE:
+		return "its raw namespace carries a signature, not even with --force";
+	case REASON_UNREADABLE:
+		return "the contents of its raw namespace could not be checked, not even with --force";
+	case REASON_CONFIGURED:
+	case REASON_SYSTEM_RAM:
+		return "its raw namespace is configured already, not even with --force";
+	default:
+		return "refused";
+	}
+}
+
+/* PRESENT and DRIFT: the namespace is there by name. */
+static void report_existing(const struct snap_region *r, const struct layout_region_plan *rp,
+			    const struct layout_ns_plan *np, unsigned int *drifted)
+{
+	const struct layout_ns *d = np->decl;
+	const struct snap_namespace *ns = &r->namespaces[np->ns];
+	const struct log_fields f = { .region = r->name, .name = np->name, .ns = ns->name };
+
+	if (np->action == LAYOUT_PRESENT) {
+		log_info("%s: %s is there as %s declares it (%s)", r->name, np->name,
+			 rp->layout->path, ns->name);
+		return;
+	}
+	if (np->drift == LAYOUT_DRIFT_MEMORY)
+		log_event(MSG_NS_DRIFT, &f,
+			  "%s: %s (%s) is a devdax device whose memory %s declares Memory= for, but "
+			  "it was not made by nvdimm-label-init: a program may be using it, so its "
+			  "memory is left as it is; online it with daxctl, or destroy the namespace "
+			  "and the next run makes it", r->name, np->name, ns->name, rp->layout->path);
+	else
+		log_event(MSG_NS_DRIFT, &f,
+			  "%s: %s (%s) is %s, %llu bytes, but %s declares it %s%s: left as it is",
+			  r->name, np->name, ns->name, ns_mode_name(ns->mode), ns->size,
+			  rp->layout->path, ns_mode_name(d->mode),
+			  np->drift & LAYOUT_DRIFT_SIZE ? " of another size" : "");
+	++*drifted;
+}
+
+/* For a name taken: where, in words. */
+static void taken_where(const struct snapshot *snap, size_t i, const struct layout_region_plan *rp,
+			char *buf, size_t len)
+{
+	const struct snap_region *other = &snap->regions[rp->other];
+
+	if (rp->other == i)
+		snprintf(buf, len, " (%s: declared twice for %s)", rp->ns[rp->taken].name,
+			 other->name);
+	else
+		snprintf(buf, len, " (%s: in %s too)", rp->ns[rp->taken].name, other->name);
+}
+
+static void report_ns(const struct snapshot *snap, size_t i, const struct layout_region_plan *rp,
+		      const struct layout_ns_plan *np, bool dry_run, unsigned int *drifted,
+		      unsigned int *refused)
+{
+	const struct snap_region *r = &snap->regions[i];
+	const struct layout_ns *d = np->decl;
+	const struct snap_namespace *ns = layout_ns_plan_namespace(r, np);
+	char where[192] = "";
+	const struct log_fields f = { .region = r->name, .name = np->name,
+				      .ns = ns ? ns->name : NULL,
+				      .reason = np->action == LAYOUT_REFUSED ? reason_name(rp->reason)
+									    : NULL };
+
+	switch (np->action) {
+	case LAYOUT_PRESENT:
+	case LAYOUT_DRIFT:
+		report_existing(r, rp, np, drifted);
+		break;
+	case LAYOUT_REFUSED:
+		if (rp->reason == REASON_NAME_TAKEN)
+			taken_where(snap, i, rp, where, sizeof(where));
+		log_event(MSG_LAYOUT_REFUSED, &f,
+			  "%s: layout %s refused for %s (%s): %s%s; nothing of it is created or "
+			  "converted in %s", r->name, rp->layout->path, np->name,
+			  ns_mode_name(d->mode), layout_refusal_why(rp->reason), where, r->name);
+		++*refused;
+		break;
+	case LAYOUT_CREATE:
+	case LAYOUT_RESUME:
+	case LAYOUT_CONVERT:
+		if (dry_run)
+			log_event(MSG_DRY_RUN, &f, "dry run: would %s %s (%s, %llu bytes) in %s%s",
+				  np->action == LAYOUT_CREATE   ? "create"
+				  : np->action == LAYOUT_RESUME ? "finish creating"
+								: "convert in place into",
+				  np->name, ns_mode_name(d->mode), layout_ns_plan_size(r, np),
+				  r->name, rp->projected ? " once its labels are initialized" : "");
+		break;
+	}
+}
+
+void report_layout_plan(const struct snapshot *snap, const struct plan *plan,
+			const struct layout_plan *lp, bool dry_run, unsigned int *drifted,
+			unsigned int *refused)
+{
+	for (size_t i = 0; i < snap->n_regions; i++) {
+		const struct layout_region_plan *rp = &lp->regions[i];
+
+		/* A run acts on a projected region in a later pass, and reports it there. */
+		if (!plan->regions[i].selected || !rp->layout || (rp->projected && !dry_run))
+			continue;
+		for (size_t j = 0; j < rp->n_ns; j++)
+			report_ns(snap, i, rp, &rp->ns[j], dry_run, drifted, refused);
+	}
+}
