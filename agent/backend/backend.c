@@ -19,7 +19,7 @@
 #include "shared/macro.h"
 #include "shared/nsuuid.h"
 #include "backend/probe.h"
-#include "core/stamp.h"
+#include "shared/names.h"
 
 struct backend {
 	struct ndctl_ctx *ctx;
@@ -119,7 +119,7 @@ static void dimm_id(struct ndctl_dimm *dimm, char *id)
 	else
 		snprintf(id, SNAP_ID_MAX, "handle-%#x", ndctl_dimm_get_handle(dimm));
 	for (char *p = id; *p; p++)
-		if (!strchr(STAMP_ID_CHARS, *p))
+		if (!strchr(ID_CHARS, *p))
 			*p = '_';
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/options.h"
+#include "shared/names.h"
 
 #ifndef STATE_DIR
 #define STATE_DIR "/var/lib/nvdimm-label-init"
@@ -84,16 +85,6 @@ static int one_line(char *errbuf)
 }
 
 #define fail(errbuf, errlen, ...) (snprintf(errbuf, errlen, __VA_ARGS__), one_line(errbuf))
-
-static bool region_name_valid(const char *name)
-{
-	const char *digits;
-
-	if (strncmp(name, "region", 6) != 0)
-		return false;
-	digits = name + 6;
-	return *digits && strlen(digits) <= 9 && strspn(digits, "0123456789") == strlen(digits);
-}
 
 int options_parse(int argc, char **argv, struct options *opts, char *errbuf, size_t errlen)
 {

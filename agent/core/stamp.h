@@ -20,8 +20,6 @@
  * finishing, without starting a process.
  */
 #define STAMP_PENDING_MARKER "pending"
-/* Dimm ids go into the stamp and the journal: this is all they may contain. */
-#define STAMP_ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-"
 #define STAMP_MAX_SIZE ((size_t)256 * 1024)
 
 enum stamp_state {
@@ -81,8 +79,9 @@ const struct stamp_entry *stamp_find(const struct stamp *stamp, const char *id);
 int stamp_set(struct stamp *stamp, const char *id, enum stamp_state state, long long time);
 bool stamp_equal(const struct stamp *a, const struct stamp *b);
 int stamp_copy(struct stamp *dst, const struct stamp *src);
-bool stamp_id_valid(const char *id);
 const char *stamp_state_name(enum stamp_state state);
+/* The state of that name; false for none. */
+bool stamp_state_from_name(const char *name, enum stamp_state *out);
 bool stamp_entry_pending(const struct stamp_entry *e);
 /* Labelled, or pending after it had been labelled: label-less now means lost. */
 bool stamp_entry_seen_labelled(const struct stamp_entry *e);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "label/stamp-rules.h"
+#include "shared/names.h"
 
 int stamp_mark_pending(struct stamp *stamp, const struct snapshot *snap,
 		       const struct plan *plan, unsigned int group, long long now)
@@ -40,7 +41,7 @@ static bool kept_as_it_is(const struct stamp *stamp, const struct snapshot *now_
 {
 	const char *id = now_snap->dimms[i].id;
 
-	return !stamp_id_valid(id) ||
+	return !id_valid(id) ||
 	       (stamp_entry_pending(stamp_find(stamp, id)) && in_disabled_region(now_snap, i));
 }
 

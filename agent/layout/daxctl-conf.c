@@ -13,7 +13,10 @@
 #include <sys/stat.h>
 
 #include "layout/daxctl-conf.h"
-#include "shared/nsname.h"
+#include "shared/fileio.h"
+#include "shared/macro.h"
+#include "shared/names.h"
+#include "shared/parse.h"
 #include "shared/nsuuid.h"
 
 #define CONF_TMP ".nvdimm-label-init.conf.tmp"
@@ -100,45 +103,15 @@ int daxctl_conf_copy(struct daxctl_conf *dst, const struct daxctl_conf *src)
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	char *end = s + strlen(s);
-
-	while (isspace((unsigned char)*s))
-		s++;
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
 /* The whole file as a string in *OUT; -ENOENT when it is not there. */
 static int read_at(int dirfd, const char *file, char **out)
 {
-	int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int r = 0;
+	CLEANUP_CLOSE int fd = -1;
+	struct stat st;
+	size_t len;
 
-	if (fd < 0)
-		return -errno;
-	buf = malloc(CONF_MAX + 1);
-	if (!buf)
-		r = -ENOMEM;
-	while (r == 0 && (n = read(fd, buf + len, CONF_MAX - len)) != 0) {
-		if (n < 0 && errno != EINTR)
-			r = -errno;
-		else if (n > 0 && (len += (size_t)n) == CONF_MAX)
-			r = -EFBIG;
-	}
-	close(fd);
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
+	fd = file_open_at(dirfd, file, O_NOFOLLOW, &st);
+	return fd < 0 ? fd : file_read_fd(fd, CONF_MAX, out, &len);
 }
 
 /* "KEY = VALUE" with KEY as asked: VALUE trimmed, or NULL. */
@@ -191,8 +164,7 @@ static int parse(char *text, struct daxctl_conf *out)
 
 		line = trim(line);
 		n = strlen(line);
-		if (line[0] == '#' && n > strlen(NAME_SUFFIX) &&
-		    strcmp(line + n - strlen(NAME_SUFFIX), NAME_SUFFIX) == 0) {
+		if (line[0] == '#' && ends_with(line, NAME_SUFFIX)) {
 			snprintf(name, sizeof(name), "%.*s", (int)(n - strlen(NAME_SUFFIX) - 1),
 				 trim(line + 1));
 		} else if (line[0] == '[') {
@@ -244,12 +216,6 @@ int daxctl_conf_read(const char *root, struct daxctl_conf *out)
 	return r;
 }
 
-static bool is_conf(const char *file)
-{
-	size_t n = strlen(file);
-
-	return file[0] != '.' && n > 5 && strcmp(file + n - 5, ".conf") == 0;
-}
 
 int daxctl_conf_elsewhere(const char *root, const char *uuid, char *other, size_t otherlen)
 {
@@ -268,7 +234,7 @@ int daxctl_conf_elsewhere(const char *root, const char *uuid, char *other, size_
 	while (r == 0 && (de = readdir(dir))) {
 		char *text = NULL;
 
-		if (!is_conf(de->d_name) || strcmp(de->d_name, DAXCTL_CONF_FILE) == 0)
+		if (!conf_file_name(de->d_name) || strcmp(de->d_name, DAXCTL_CONF_FILE) == 0)
 			continue;
 		r = read_at(dirfd, de->d_name, &text);
 		/* Gone since the listing, or a symlink daxctl would follow but we do not read. */
@@ -286,19 +252,12 @@ int daxctl_conf_elsewhere(const char *root, const char *uuid, char *other, size_
 
 static int write_file(int dirfd, const struct daxctl_conf *conf)
 {
-	FILE *f;
-	int fd, r = 0;
+	CLEANUP_FREE char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
 
-	fd = openat(dirfd, CONF_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		unlinkat(dirfd, CONF_TMP, 0);
-		return r;
-	}
+	if (!f)
+		return -ENOMEM;
 	fputs(header, f);
 	for (size_t i = 0; i < conf->n; i++) {
 		const struct daxctl_section *s = &conf->sections[i];
@@ -307,15 +266,9 @@ static int write_file(int dirfd, const struct daxctl_conf *conf)
 			   "mode = system-ram\nonline = true\nmovable = %s\n",
 			s->name, s->uuid, s->uuid, s->movable ? "true" : "false");
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0)
-		r = -errno;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && renameat(dirfd, CONF_TMP, dirfd, DAXCTL_CONF_FILE) < 0)
-		r = -errno;
-	if (r < 0)
-		unlinkat(dirfd, CONF_TMP, 0);
-	return r;
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	return file_write_atomic(dirfd, DAXCTL_CONF_FILE, CONF_TMP, text, len, 0644, NULL);
 }
 
 int daxctl_conf_write(const char *root, const struct daxctl_conf *conf)
@@ -326,10 +279,10 @@ int daxctl_conf_write(const char *root, const struct daxctl_conf *conf)
 		return dirfd;
 	if (conf->n)
 		r = write_file(dirfd, conf);
+	else if (unlinkat(dirfd, DAXCTL_CONF_FILE, 0) < 0)
+		r = errno == ENOENT ? 0 : -errno;
 	else
-		r = unlinkat(dirfd, DAXCTL_CONF_FILE, 0) < 0 && errno != ENOENT ? -errno : 0;
-	if (r == 0 && fsync(dirfd) < 0)
-		r = -errno;
+		r = fsync(dirfd) < 0 ? -errno : 0;
 	close(dirfd);
 	return r;
 }

@@ -38,7 +38,7 @@ enum layout_memory {
 
 struct layout_ns {
 	/*
-	 * As written: a name (nsname.h), or a template whose %r (the region's
+	 * As written: a name (shared/names.h), or a template whose %r (the region's
 	 * name) and %N (its NUMA node) each region fills in.
 	 */
 	char name[SNAP_NAME_MAX];

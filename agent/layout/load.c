@@ -12,8 +12,10 @@
 #include <sys/sysmacros.h>
 
 #include "layout/load.h"
+#include "shared/fileio.h"
+#include "shared/macro.h"
+#include "shared/parse.h"
 
-#define SUFFIX ".conf"
 
 struct file {
 	char name[256];
@@ -31,15 +33,6 @@ static bool has_name(const struct files *f, const char *name)
 		if (strcmp(f->files[i].name, name) == 0)
 			return true;
 	return false;
-}
-
-static bool is_layout_name(const char *name)
-{
-	size_t len = strlen(name);
-
-	/* Hidden files are editors' and package managers' leftovers. */
-	return name[0] != '.' && len > strlen(SUFFIX) &&
-	       strcmp(name + len - strlen(SUFFIX), SUFFIX) == 0;
 }
 
 /* Names already listed come from a directory that wins over this one. */
@@ -62,7 +55,7 @@ static int list_dir(const char *root, const char *dir, struct files *f, char *er
 	while ((de = readdir(d))) {
 		struct file *grown;
 
-		if (!is_layout_name(de->d_name) || has_name(f, de->d_name))
+		if (!conf_file_name(de->d_name) || has_name(f, de->d_name))
 			continue;
 		grown = reallocarray(f->files, f->n + 1, sizeof(*f->files));
 		if (!grown) {
@@ -92,50 +85,29 @@ static bool masks(const struct stat *st)
 /* *text stays NULL for a masking file. */
 static int read_file(const char *path, char **text, size_t *len, char *err, size_t errlen)
 {
-	char *buf = NULL;
+	CLEANUP_CLOSE int fd = -1;
 	struct stat st;
-	size_t got = 0;
-	ssize_t n = 0;
-	int r = 0;
-	/* O_NONBLOCK: a FIFO in place of a file must not hang the boot. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int r;
 
 	*text = NULL;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		r = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-r));
-		goto out;
-	}
-	if (masks(&st))
-		goto out;
-	if (!S_ISREG(st.st_mode)) {
+	fd = file_open_at(AT_FDCWD, path, 0, &st);
+	if (fd < 0 || masks(&st))
+		r = fd < 0 ? fd : 0;
+	else if (!S_ISREG(st.st_mode))
 		r = -EINVAL;
+	else
+		r = file_read_fd(fd, LAYOUT_FILE_MAX, text, len);
+	if (r == -EINVAL)
 		snprintf(err, errlen, "%s: not a regular file", path);
-		goto out;
-	}
-	buf = malloc(LAYOUT_FILE_MAX + 1);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
-	/* Up to one byte past the limit, so that a file growing meanwhile is still caught. */
-	while (got <= LAYOUT_FILE_MAX && (n = read(fd, buf + got, LAYOUT_FILE_MAX + 1 - got)) > 0)
-		got += (size_t)n;
-	if (n < 0) {
-		r = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-r));
-	} else if (got > LAYOUT_FILE_MAX) {
-		r = -EFBIG;
+	else if (r == -EFBIG)
 		snprintf(err, errlen, "%s: larger than %zu KiB", path, LAYOUT_FILE_MAX / 1024);
-	} else if (got > 0) {
-		*text = buf;
-		*len = got;
-		buf = NULL;
+	else if (r < 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+	/* Emptied since fstat(): as an empty file, it masks. */
+	if (r == 0 && *text && !*len) {
+		free(*text);
+		*text = NULL;
 	}
-out:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
 	return r;
 }
 

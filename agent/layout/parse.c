@@ -10,8 +10,8 @@
 
 #include "layout/layout.h"
 #include "shared/macro.h"
-#include "shared/nsname.h"
-#include "core/stamp.h"
+#include "shared/names.h"
+#include "shared/parse.h"
 
 #define BLANKS " \t\r"
 
@@ -60,46 +60,6 @@ static int fail(struct parser *p, unsigned int line, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Digits only, no sign, no blanks: strtoull alone would take " -1". */
-static bool parse_digits(const char *s, const char **end, unsigned long long *out)
-{
-	unsigned long long v = 0;
-	const char *c = s;
-
-	for (; *c >= '0' && *c <= '9'; c++) {
-		if (v > (ULLONG_MAX - (unsigned long long)(*c - '0')) / 10)
-			return false;
-		v = v * 10 + (unsigned long long)(*c - '0');
-	}
-	*end = c;
-	*out = v;
-	return c != s;
-}
-
-/* N, or N followed by K, M, G or T (powers of 1024). */
-static bool parse_bytes(const char *s, unsigned long long *out)
-{
-	static const char suffixes[] = "KMGT";
-	const char *end, *suffix;
-	unsigned long long v;
-	unsigned int shift;
-
-	if (!parse_digits(s, &end, &v))
-		return false;
-	if (!*end) {
-		*out = v;
-		return true;
-	}
-	suffix = strchr(suffixes, *end);
-	if (!suffix || end[1])
-		return false;
-	shift = 10 * (unsigned int)(suffix - suffixes + 1);
-	if (v > ULLONG_MAX >> shift)
-		return false;
-	*out = v << shift;
-	return true;
-}
-
 /* What ndctl list prints as iset_id: signed decimal in older ndctl, unsigned in newer. */
 static bool parse_iset_id(const char *s, unsigned long long *out)
 {
@@ -122,40 +82,11 @@ static bool parse_iset_id(const char *s, unsigned long long *out)
 	return parse_digits(s, &end, out) && !*end;
 }
 
-static bool parse_boolean(const char *s, bool *out)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (strcmp(s, yes[i]) == 0) {
-			*out = true;
-			return true;
-		}
-		if (strcmp(s, no[i]) == 0) {
-			*out = false;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* As the kernel names them: no leading zero, which would never match. */
-static bool region_name_valid(const char *s)
-{
-	const char *end;
-	unsigned long long n;
-
-	return strncmp(s, "region", 6) == 0 && parse_digits(s + 6, &end, &n) && !*end &&
-	       n <= INT_MAX && !(s[6] == '0' && s[7]);
-}
-
 /* Adds one value of a match key; WORD is one of the value's blank-separated words. */
 static int match_word(struct parser *p, const char *key, const char *word)
 {
 	struct layout_match *m = &p->l->match;
 	unsigned long long v;
-	const char *end;
 	size_t *n;
 
 	if (strcmp(key, "Region") == 0) {
@@ -166,13 +97,13 @@ static int match_word(struct parser *p, const char *key, const char *word)
 			snprintf(m->regions[*n], sizeof(m->regions[*n]), "%s", word);
 	} else if (strcmp(key, "NumaNode") == 0) {
 		n = &m->n_numa_nodes;
-		if (!parse_digits(word, &end, &v) || *end || v > INT_MAX)
+		if (!parse_number(word, INT_MAX, &v))
 			return fail(p, p->line, "NumaNode=%s: not a NUMA node number", word);
 		if (*n < LAYOUT_MATCH_MAX)
 			m->numa_nodes[*n] = (int)v;
 	} else if (strcmp(key, "DimmId") == 0) {
 		n = &m->n_dimm_ids;
-		if (!stamp_id_valid(word))
+		if (!id_valid(word))
 			return fail(p, p->line, "DimmId=%s: not a dimm unique id (ndctl list -D shows "
 				    "them as \"id\")", word);
 		if (*n < LAYOUT_MATCH_MAX)
@@ -393,17 +324,6 @@ static int section(struct parser *p, char *line)
 		return fail(p, p->line, "unknown section [%s]", line);
 	}
 	return 0;
-}
-
-static char *trim(char *s)
-{
-	size_t len;
-
-	s += strspn(s, BLANKS);
-	len = strlen(s);
-	while (len && strchr(BLANKS, s[len - 1]))
-		s[--len] = '\0';
-	return s;
 }
 
 static int assignment(struct parser *p, char *line)

@@ -14,3 +14,12 @@
 
 /* An enum value's name from a table indexed by the enum, guarded against stray values. */
 #define NAME_OF(names, i) ((size_t)(i) < ARRAY_SIZE(names) ? (names)[i] : "unknown")
+
+/*
+ * Variables that clean up after themselves when they go out of scope, so
+ * that a function has one way out however it fails.
+ */
+void cleanup_free(void *p);
+void cleanup_close(const int *fd);
+#define CLEANUP_FREE __attribute__((cleanup(cleanup_free)))
+#define CLEANUP_CLOSE __attribute__((cleanup(cleanup_close)))

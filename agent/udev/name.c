@@ -5,7 +5,7 @@
  * /dev/disk/by-nvdimm-name/NAME may have, or exits 1 for none.
  *
  * The name is the namespace's alt_name, which whoever has the label area
- * writes: it gets a link only if it is a valid name (nsname.h) and no
+ * writes: it gets a link only if it is a valid name (shared/names.h) and no
  * other namespace on the machine carries it. When another one does and
  * already holds the link (it was handled first), that device is made to
  * be handled again, so that it gives the link up too: a link that pointed
@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "shared/macro.h"
-#include "shared/nsname.h"
+#include "shared/names.h"
 
 #define LINK_DIR "/dev/disk/by-nvdimm-name"
 #define ND_DEVICES "/sys/bus/nd/devices"

@@ -16,7 +16,7 @@
 #include <linux/ndctl.h>
 
 #include "layout/plan.h"
-#include "shared/nsname.h"
+#include "shared/names.h"
 
 #define PATH "fuzz.conf"
 #define GIB (1ULL << 30)
