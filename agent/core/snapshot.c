@@ -97,6 +97,34 @@ int snapshot_region_add_namespace(struct snap_region *region, const struct snap_
 	return 0;
 }
 
+int snapshot_copy(const struct snapshot *src, struct snapshot **out)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+	int r = s ? 0 : -ENOMEM;
+
+	if (s) {
+		s->n_buses = src->n_buses;
+		s->daxctl = src->daxctl;
+	}
+	for (size_t i = 0; r == 0 && i < src->n_dimms; i++)
+		r = snapshot_add_dimm(s, &src->dimms[i], NULL);
+	for (size_t i = 0; r == 0 && i < src->n_regions; i++) {
+		const struct snap_region *from = &src->regions[i];
+		struct snap_region *to;
+
+		r = snapshot_add_region(s, from, &to);
+		for (size_t j = 0; r == 0 && j < from->n_dimms; j++)
+			r = snapshot_region_add_dimm(to, from->dimms[j]);
+		for (size_t j = 0; r == 0 && j < from->n_namespaces; j++)
+			r = snapshot_region_add_namespace(to, &from->namespaces[j]);
+	}
+	if (r < 0)
+		snapshot_free(s);
+	else
+		*out = s;
+	return r;
+}
+
 const char *ns_mode_name(enum ns_mode mode)
 {
 	switch (mode) {

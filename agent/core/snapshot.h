@@ -91,6 +91,8 @@ struct snapshot {
 };
 
 void snapshot_free(struct snapshot *snap);
+/* A deep copy; 0 or -ENOMEM. */
+int snapshot_copy(const struct snapshot *src, struct snapshot **out);
 struct snap_region *snapshot_find_region(const struct snapshot *snap, const char *name);
 struct snap_dimm *snapshot_find_dimm(const struct snapshot *snap, const char *name);
 

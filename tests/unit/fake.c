@@ -62,34 +62,13 @@ static int record(struct fake *f, const char *verb, const char *object)
 
 int fake_copy_snapshot(const struct snapshot *src, struct snapshot **out)
 {
-	struct snapshot *s = calloc(1, sizeof(*s));
+	int r = snapshot_copy(src, out);
 
-	if (!s)
-		return -ENOMEM;
-	s->n_buses = src->n_buses;
-	s->daxctl = src->daxctl;
-	for (size_t i = 0; i < src->n_dimms; i++)
-		if (snapshot_add_dimm(s, &src->dimms[i], NULL) < 0)
-			goto fail;
-	for (size_t i = 0; i < src->n_regions; i++) {
-		const struct snap_region *r = &src->regions[i];
-		struct snap_region *c;
-
-		if (snapshot_add_region(s, r, &c) < 0)
-			goto fail;
-		for (size_t j = 0; j < r->n_dimms; j++)
-			if (snapshot_region_add_dimm(c, r->dimms[j]) < 0)
-				goto fail;
-		/* A disabled region has no namespace devices, as in sysfs. */
-		for (size_t j = 0; r->enabled && j < r->n_namespaces; j++)
-			if (snapshot_region_add_namespace(c, &r->namespaces[j]) < 0)
-				goto fail;
-	}
-	*out = s;
-	return 0;
-fail:
-	snapshot_free(s);
-	return -ENOMEM;
+	/* A disabled region has no namespace devices, as in sysfs. */
+	for (size_t i = 0; r == 0 && i < (*out)->n_regions; i++)
+		if (!(*out)->regions[i].enabled)
+			(*out)->regions[i].n_namespaces = 0;
+	return r;
 }
 
 static int fake_load_drivers(void *userdata, const char **what)
