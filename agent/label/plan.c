@@ -30,25 +30,6 @@ static const char *const verdict_names[] = {
 	[VERDICT_REFUSED] = "refused",
 };
 
-static const char *const reason_names[] = {
-	[REASON_NONE] = "none",
-	[REASON_BUSY] = "busy",
-	[REASON_CONFIGURED] = "configured",
-	[REASON_SYSTEM_RAM] = "system-ram",
-	[REASON_SIGNATURE] = "signature",
-	[REASON_UNREADABLE] = "unreadable",
-	[REASON_LAYOUT] = "layout",
-	[REASON_SHARED_DIMM] = "shared-dimm",
-	[REASON_UNSELECTED_SIBLING] = "unselected-sibling",
-	[REASON_NO_DIMM] = "no-dimm",
-	[REASON_NO_SPACE] = "no-space",
-	[REASON_TOO_SMALL] = "too-small",
-	[REASON_NO_LABELS] = "no-labels",
-	[REASON_UNLABELLED] = "unlabelled",
-	[REASON_DISABLED] = "disabled",
-	[REASON_BAD_NAME] = "bad-name",
-	[REASON_NAME_TAKEN] = "name-taken",
-};
 
 const char *region_state_name(enum region_state s)
 {
@@ -60,10 +41,6 @@ const char *verdict_name(enum verdict v)
 	return NAME_OF(verdict_names, v);
 }
 
-const char *reason_name(enum reason r)
-{
-	return NAME_OF(reason_names, r);
-}
 
 static bool region_has_pending_dimm(const struct snapshot *snap, const struct snap_region *r,
 				    const struct stamp *stamp)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "core/options.h"
+#include "core/reasons.h"
 #include "core/snapshot.h"
 #include "core/stamp.h"
 
@@ -34,26 +35,6 @@ enum region_state {
 	STATE_LABEL_LESS,
 };
 
-enum reason {
-	REASON_NONE,
-	REASON_BUSY,              /* namespace open or mounted */
-	REASON_CONFIGURED,        /* claimed by pfn/dax/btt */
-	REASON_SYSTEM_RAM,        /* devdax memory online as system-ram */
-	REASON_SIGNATURE,         /* contents carry a signature */
-	REASON_UNREADABLE,        /* contents could not be checked */
-	REASON_LAYOUT,            /* label-less but not one raw namespace over the region */
-	REASON_SHARED_DIMM,       /* shares a dimm with a region that can't be disabled */
-	REASON_UNSELECTED_SIBLING, /* shares a dimm with a region not named by --region */
-	REASON_NO_DIMM,           /* no NVDIMM behind the region (e.g. legacy pmem) */
-	/* Why a layout is refused for a region (layout-plan.h). */
-	REASON_NO_SPACE,          /* the namespaces to create do not fit */
-	REASON_TOO_SMALL,         /* a size is below the region's alignment */
-	REASON_NO_LABELS,         /* its dimms cannot hold labels, and no ConvertRaw=yes */
-	REASON_UNLABELLED,        /* label-less, and this run does not label it */
-	REASON_DISABLED,          /* the region is disabled */
-	REASON_BAD_NAME,          /* a Name= expands to no valid name in this region */
-	REASON_NAME_TAKEN,        /* a name to create exists, or is to be created, elsewhere */
-};
 
 struct region_plan {
 	enum region_state state;
@@ -101,4 +82,3 @@ enum reason plan_raw_namespace_risk(const struct snap_namespace *ns);
 
 const char *region_state_name(enum region_state s);
 const char *verdict_name(enum verdict v);
-const char *reason_name(enum reason r);

@@ -7,6 +7,7 @@
 
 #include "shared/log.h"
 #include "label/report.h"
+#include "shared/macro.h"
 
 static void format_time(long long t, char *buf, size_t len)
 {
@@ -56,6 +57,38 @@ static void report_dimm_init(const struct snapshot *snap, const struct plan *pla
 			  d->name, r->name);
 }
 
+/* A value the words of a refusal name: {key}. */
+struct fill {
+	const char *key;
+	const char *value;
+};
+
+/* WORDS with each {key} of FILLS replaced by its value; an unknown one stays as it is. */
+static void fill_in(char *out, size_t len, const char *words, const struct fill *fills, size_t n)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (const char *w = words; *w && used + 1 < len; w++) {
+		const char *value = NULL;
+		size_t k = 0, keylen = 0;
+
+		if (*w == '{') {
+			keylen = strcspn(w + 1, "}");
+			for (k = 0; k < n && !value; k++)
+				if (strlen(fills[k].key) == keylen && strncmp(w + 1, fills[k].key, keylen) == 0)
+					value = fills[k].value;
+		}
+		if (value) {
+			used += (size_t)snprintf(out + used, len - used, "%s", value);
+			w += keylen + 1;
+		} else {
+			out[used++] = *w;
+			out[used] = '\0';
+		}
+	}
+}
+
 static void report_refused(const struct snapshot *snap, const struct plan *plan, size_t ri)
 {
 	const struct snap_region *r = &snap->regions[ri];
@@ -65,68 +98,26 @@ static void report_refused(const struct snapshot *snap, const struct plan *plan,
 	 * before anything else; every other refusal is about that namespace.
 	 */
 	const struct snap_namespace *ns = r->namespaces;
-	const char *other = p->other < snap->n_regions ? snap->regions[p->other].name : "?";
+	const bool other = p->other < snap->n_regions;
+	const struct fill fills[] = {
+		{ "blockdev", ns->blockdev },
+		{ "ns", ns->name },
+		{ "mode", ns_mode_name(ns->mode) },
+		{ "signature", ns->signature },
+		{ "why", unreadable_why(ns) },
+		{ "other", other ? snap->regions[p->other].name : "?" },
+		{ "verdict", other ? verdict_name(plan->regions[p->other].verdict) : "?" },
+	};
+	const char *words = reason_label_words(p->reason);
 	struct log_fields f = { .region = r->name, .reason = reason_name(p->reason) };
+	char text[512];
 
 	if (p->reason != REASON_LAYOUT && ns->blockdev[0])
 		f.blockdev = ns->blockdev;
-	switch (p->reason) {
-	case REASON_BUSY:
-		log_event(MSG_REFUSED, &f,
-			  "%s is label-less but /dev/%s is in use (mounted or open): not touched, "
-			  "not even with --force", r->name, ns->blockdev);
-		break;
-	case REASON_CONFIGURED:
-		log_event(MSG_REFUSED, &f,
-			  "%s is label-less but %s is configured as %s: not touched, not even with --force",
-			  r->name, ns->name, ns_mode_name(ns->mode));
-		break;
-	case REASON_SYSTEM_RAM:
-		log_event(MSG_REFUSED, &f,
-			  "%s has a devdax device whose memory is online as system-ram: not touched, "
-			  "not even with --force", r->name);
-		break;
-	case REASON_SIGNATURE:
+	if (p->reason == REASON_SIGNATURE)
 		f.signature = ns->signature;
-		log_event(MSG_REFUSED, &f,
-			  "%s is label-less but /dev/%s carries a %s signature: initializing labels "
-			  "would hide that data; not touched (use --force to initialize anyway)",
-			  r->name, ns->blockdev, ns->signature);
-		break;
-	case REASON_UNREADABLE:
-		log_event(MSG_REFUSED, &f,
-			  "%s is label-less but the contents of %s could not be checked (%s): "
-			  "not touched (use --force to initialize anyway)",
-			  r->name, ns->name, unreadable_why(ns));
-		break;
-	case REASON_LAYOUT:
-		log_event(MSG_REFUSED, &f,
-			  "%s has no labels but not the expected single raw namespace over the "
-			  "whole region: not touched", r->name);
-		break;
-	case REASON_SHARED_DIMM:
-		log_event(MSG_REFUSED, &f,
-			  "%s shares a dimm with %s (%s), which cannot be disabled with it: "
-			  "not touched", r->name, other, verdict_name(plan->regions[p->other].verdict));
-		break;
-	case REASON_UNSELECTED_SIBLING:
-		log_event(MSG_REFUSED, &f,
-			  "%s shares a dimm with %s, which was not selected: add --region %s",
-			  r->name, other, other);
-		break;
-	case REASON_NONE:
-	case REASON_NO_DIMM:
-	/* A layout's reasons: never the label step's. */
-	case REASON_NO_SPACE:
-	case REASON_TOO_SMALL:
-	case REASON_NO_LABELS:
-	case REASON_UNLABELLED:
-	case REASON_DISABLED:
-	case REASON_BAD_NAME:
-	case REASON_NAME_TAKEN:
-		log_event(MSG_REFUSED, &f, "%s: not touched", r->name);
-		break;
-	}
+	fill_in(text, sizeof(text), words ? words : "not touched", fills, ARRAY_SIZE(fills));
+	log_event(MSG_REFUSED, &f, "%s is label-less but %s", r->name, text);
 }
 
 void report_plan(const struct snapshot *snap, const struct plan *plan,

@@ -6,44 +6,6 @@
 #include "layout/report.h"
 #include "shared/log.h"
 
-const char *layout_refusal_why(enum reason reason)
-{
-	switch (reason) {
-	case REASON_NO_SPACE:
-		return "the namespaces to create do not fit in its largest free extent";
-	case REASON_TOO_SMALL:
-		return "a size rounds down to nothing at the region's alignment";
-	case REASON_NO_LABELS:
-		return "its dimms cannot hold labels, and the layout has no ConvertRaw=yes";
-	case REASON_UNLABELLED:
-		return "it is label-less and this run does not initialize it";
-	case REASON_DISABLED:
-		return "the region is disabled";
-	case REASON_BAD_NAME:
-		return "a Name= makes no valid name for it (%N on a region without a NUMA node, "
-		       "or longer than 63 characters)";
-	case REASON_NAME_TAKEN:
-		return "a name it would create is another namespace's, or to be one's: names "
-		       "must be unique on the machine (use %r or %N in Name=)";
-	case REASON_NO_DIMM:
-		return "it has no NVDIMM behind it (legacy or virtio pmem): ConvertRaw= applies "
-		       "there only where [Match] names the region with Region=";
-	case REASON_LAYOUT:
-		return "it has not the single raw namespace over the whole region to convert";
-	case REASON_BUSY:
-		return "its raw namespace is in use (mounted or open), not even with --force";
-	case REASON_SIGNATURE:
-		return "its raw namespace carries a signature, not even with --force";
-	case REASON_UNREADABLE:
-		return "the contents of its raw namespace could not be checked, not even with --force";
-	case REASON_CONFIGURED:
-	case REASON_SYSTEM_RAM:
-		return "its raw namespace is configured already, not even with --force";
-	default:
-		return "refused";
-	}
-}
-
 /* PRESENT and DRIFT: the namespace is there by name. */
 static void report_existing(const struct snap_region *r, const struct layout_region_plan *rp,
 			    const struct layout_ns_plan *np, unsigned int *drifted)
@@ -109,7 +71,7 @@ static void report_ns(const struct snapshot *snap, size_t i, const struct layout
 		log_event(MSG_LAYOUT_REFUSED, &f,
 			  "%s: layout %s refused for %s (%s): %s%s; nothing of it is created or "
 			  "converted in %s", r->name, rp->layout->path, np->name,
-			  ns_mode_name(d->mode), layout_refusal_why(rp->reason), where, r->name);
+			  ns_mode_name(d->mode), reason_layout_words(rp->reason), where, r->name);
 		++*refused;
 		break;
 	case LAYOUT_CREATE:

@@ -17,5 +17,3 @@ void report_layout_plan(const struct snapshot *snap, const struct plan *plan,
 			const struct layout_plan *lp, bool dry_run, unsigned int *drifted,
 			unsigned int *refused);
 
-/* Why a layout is refused for a region, in words, for the journal and --status. */
-const char *layout_refusal_why(enum reason reason);
