@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/snapshot.h"
+#include "shared/macro.h"
 
 void snapshot_free(struct snapshot *snap)
 {
@@ -42,19 +43,9 @@ struct snap_dimm *snapshot_find_dimm(const struct snapshot *snap, const char *na
 	return NULL;
 }
 
-static int grow(void **array, size_t count, size_t size)
-{
-	void *p = reallocarray(*array, count + 1, size);
-
-	if (!p)
-		return -ENOMEM;
-	*array = p;
-	return 0;
-}
-
 int snapshot_add_dimm(struct snapshot *snap, const struct snap_dimm *dimm, size_t *index)
 {
-	if (grow((void **)&snap->dimms, snap->n_dimms, sizeof(*dimm)) < 0)
+	if (ARRAY_GROW(snap->dimms, snap->n_dimms) < 0)
 		return -ENOMEM;
 	snap->dimms[snap->n_dimms] = *dimm;
 	if (index)
@@ -68,7 +59,7 @@ int snapshot_add_region(struct snapshot *snap, const struct snap_region *region,
 {
 	struct snap_region *r;
 
-	if (grow((void **)&snap->regions, snap->n_regions, sizeof(*region)) < 0)
+	if (ARRAY_GROW(snap->regions, snap->n_regions) < 0)
 		return -ENOMEM;
 	r = &snap->regions[snap->n_regions++];
 	*r = *region;
@@ -83,7 +74,7 @@ int snapshot_add_region(struct snapshot *snap, const struct snap_region *region,
 
 int snapshot_region_add_dimm(struct snap_region *region, size_t dimm_index)
 {
-	if (grow((void **)&region->dimms, region->n_dimms, sizeof(*region->dimms)) < 0)
+	if (ARRAY_GROW(region->dimms, region->n_dimms) < 0)
 		return -ENOMEM;
 	region->dimms[region->n_dimms++] = dimm_index;
 	return 0;
@@ -91,38 +82,54 @@ int snapshot_region_add_dimm(struct snap_region *region, size_t dimm_index)
 
 int snapshot_region_add_namespace(struct snap_region *region, const struct snap_namespace *ns)
 {
-	if (grow((void **)&region->namespaces, region->n_namespaces, sizeof(*ns)) < 0)
+	if (ARRAY_GROW(region->namespaces, region->n_namespaces) < 0)
 		return -ENOMEM;
 	region->namespaces[region->n_namespaces++] = *ns;
 	return 0;
 }
 
+/* A copy of N elements of SIZE at SRC; NULL for none, or without memory (*OK false). */
+static void *copy_array(const void *src, size_t n, size_t size, bool *ok)
+{
+	void *p = n ? calloc(n, size) : NULL;
+
+	if (n && !p)
+		*ok = false;
+	else if (p)
+		memcpy(p, src, n * size);
+	return p;
+}
+
 int snapshot_copy(const struct snapshot *src, struct snapshot **out)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
-	int r = s ? 0 : -ENOMEM;
+	bool ok = s;
 
 	if (s) {
-		s->n_buses = src->n_buses;
-		s->daxctl = src->daxctl;
+		*s = *src;
+		s->dimms = copy_array(src->dimms, src->n_dimms, sizeof(*s->dimms), &ok);
+		s->regions = copy_array(src->regions, src->n_regions, sizeof(*s->regions), &ok);
+		if (!s->regions)
+			s->n_regions = 0;
 	}
-	for (size_t i = 0; r == 0 && i < src->n_dimms; i++)
-		r = snapshot_add_dimm(s, &src->dimms[i], NULL);
-	for (size_t i = 0; r == 0 && i < src->n_regions; i++) {
-		const struct snap_region *from = &src->regions[i];
-		struct snap_region *to;
+	/* The regions' own arrays are SRC's until copied: none is to be freed. */
+	for (size_t i = 0; s && i < s->n_regions; i++) {
+		s->regions[i].dimms = NULL;
+		s->regions[i].namespaces = NULL;
+	}
+	for (size_t i = 0; ok && i < s->n_regions; i++) {
+		struct snap_region *r = &s->regions[i];
 
-		r = snapshot_add_region(s, from, &to);
-		for (size_t j = 0; r == 0 && j < from->n_dimms; j++)
-			r = snapshot_region_add_dimm(to, from->dimms[j]);
-		for (size_t j = 0; r == 0 && j < from->n_namespaces; j++)
-			r = snapshot_region_add_namespace(to, &from->namespaces[j]);
+		r->dimms = copy_array(src->regions[i].dimms, r->n_dimms, sizeof(*r->dimms), &ok);
+		r->namespaces = copy_array(src->regions[i].namespaces, r->n_namespaces,
+					   sizeof(*r->namespaces), &ok);
 	}
-	if (r < 0)
+	if (!ok) {
 		snapshot_free(s);
-	else
-		*out = s;
-	return r;
+		return -ENOMEM;
+	}
+	*out = s;
+	return 0;
 }
 
 const char *ns_mode_name(enum ns_mode mode)

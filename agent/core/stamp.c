@@ -77,10 +77,8 @@ int stamp_ns_add(struct stamp *stamp, const char *region, const char *uuid, cons
 	if (!region_name_valid(region) || !nsuuid_valid(uuid) || !nsname_valid(name) ||
 	    stamp_ns_find(stamp, uuid))
 		return -EINVAL;
-	ns = reallocarray(stamp->ns, stamp->n_ns + 1, sizeof(*ns));
-	if (!ns)
+	if (ARRAY_GROW(stamp->ns, stamp->n_ns) < 0)
 		return -ENOMEM;
-	stamp->ns = ns;
 	ns = &stamp->ns[stamp->n_ns++];
 	snprintf(ns->region, sizeof(ns->region), "%s", region);
 	snprintf(ns->uuid, sizeof(ns->uuid), "%s", uuid);
@@ -92,13 +90,9 @@ int stamp_ns_add(struct stamp *stamp, const char *region, const char *uuid, cons
 void stamp_ns_remove(struct stamp *stamp, const char *uuid)
 {
 	const struct stamp_ns *ns = stamp_ns_find(stamp, uuid);
-	size_t i;
 
-	if (!ns)
-		return;
-	i = (size_t)(ns - stamp->ns);
-	memmove(&stamp->ns[i], &stamp->ns[i + 1], (stamp->n_ns - i - 1) * sizeof(*stamp->ns));
-	stamp->n_ns--;
+	if (ns)
+		ARRAY_REMOVE(stamp->ns, stamp->n_ns, (size_t)(ns - stamp->ns));
 }
 
 const struct stamp_dax *stamp_dax_find(const struct stamp *stamp, const char *uuid)
@@ -125,10 +119,8 @@ int stamp_dax_add(struct stamp *stamp, const char *uuid, const char *dax_uuid, c
 	if (!nsuuid_valid(uuid) || !nsuuid_valid(dax_uuid) || !id_valid(dimm))
 		return -EINVAL;
 	if (!d) {
-		d = reallocarray(stamp->dax, stamp->n_dax + 1, sizeof(*d));
-		if (!d)
+		if (ARRAY_GROW(stamp->dax, stamp->n_dax) < 0)
 			return -ENOMEM;
-		stamp->dax = d;
 		d = &stamp->dax[stamp->n_dax++];
 	}
 	snprintf(d->uuid, sizeof(d->uuid), "%s", uuid);
@@ -141,13 +133,9 @@ int stamp_dax_add(struct stamp *stamp, const char *uuid, const char *dax_uuid, c
 void stamp_dax_remove(struct stamp *stamp, const char *uuid)
 {
 	const struct stamp_dax *d = stamp_dax_find(stamp, uuid);
-	size_t i;
 
-	if (!d)
-		return;
-	i = (size_t)(d - stamp->dax);
-	memmove(&stamp->dax[i], &stamp->dax[i + 1], (stamp->n_dax - i - 1) * sizeof(*stamp->dax));
-	stamp->n_dax--;
+	if (d)
+		ARRAY_REMOVE(stamp->dax, stamp->n_dax, (size_t)(d - stamp->dax));
 }
 
 int stamp_set(struct stamp *stamp, const char *id, enum stamp_state state, long long time)
@@ -157,10 +145,8 @@ int stamp_set(struct stamp *stamp, const char *id, enum stamp_state state, long 
 	if (!id_valid(id))
 		return -EINVAL;
 	if (!e) {
-		e = reallocarray(stamp->entries, stamp->n + 1, sizeof(*e));
-		if (!e)
+		if (ARRAY_GROW(stamp->entries, stamp->n) < 0)
 			return -ENOMEM;
-		stamp->entries = e;
 		e = &stamp->entries[stamp->n++];
 		snprintf(e->id, sizeof(e->id), "%s", id);
 	}
@@ -172,14 +158,9 @@ int stamp_set(struct stamp *stamp, const char *id, enum stamp_state state, long 
 void stamp_remove(struct stamp *stamp, const char *id)
 {
 	const struct stamp_entry *e = stamp_find(stamp, id);
-	size_t i;
 
-	if (!e)
-		return;
-	i = (size_t)(e - stamp->entries);
-	memmove(&stamp->entries[i], &stamp->entries[i + 1],
-		(stamp->n - i - 1) * sizeof(*stamp->entries));
-	stamp->n--;
+	if (e)
+		ARRAY_REMOVE(stamp->entries, stamp->n, (size_t)(e - stamp->entries));
 }
 
 bool stamp_equal(const struct stamp *a, const struct stamp *b)

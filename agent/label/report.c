@@ -63,6 +63,15 @@ struct fill {
 	const char *value;
 };
 
+/* The value of the key of KEYLEN characters at KEY; NULL for none. */
+static const char *value_of(const char *key, size_t keylen, const struct fill *fills, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (strlen(fills[k].key) == keylen && strncmp(key, fills[k].key, keylen) == 0)
+			return fills[k].value;
+	return NULL;
+}
+
 /* WORDS with each {key} of FILLS replaced by its value; an unknown one stays as it is. */
 static void fill_in(char *out, size_t len, const char *words, const struct fill *fills, size_t n)
 {
@@ -70,15 +79,9 @@ static void fill_in(char *out, size_t len, const char *words, const struct fill 
 
 	out[0] = '\0';
 	for (const char *w = words; *w && used + 1 < len; w++) {
-		const char *value = NULL;
-		size_t k = 0, keylen = 0;
+		size_t keylen = *w == '{' ? strcspn(w + 1, "}") : 0;
+		const char *value = keylen ? value_of(w + 1, keylen, fills, n) : NULL;
 
-		if (*w == '{') {
-			keylen = strcspn(w + 1, "}");
-			for (k = 0; k < n && !value; k++)
-				if (strlen(fills[k].key) == keylen && strncmp(w + 1, fills[k].key, keylen) == 0)
-					value = fills[k].value;
-		}
 		if (value) {
 			used += (size_t)snprintf(out + used, len - used, "%s", value);
 			w += keylen + 1;

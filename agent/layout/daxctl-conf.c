@@ -51,10 +51,8 @@ int daxctl_conf_set(struct daxctl_conf *conf, const char *uuid, const char *name
 	struct daxctl_section *s = (struct daxctl_section *)daxctl_conf_find(conf, uuid);
 
 	if (!s) {
-		s = reallocarray(conf->sections, conf->n + 1, sizeof(*s));
-		if (!s)
+		if (ARRAY_GROW(conf->sections, conf->n) < 0)
 			return -ENOMEM;
-		conf->sections = s;
 		s = &conf->sections[conf->n++];
 		snprintf(s->uuid, sizeof(s->uuid), "%s", uuid);
 	}
@@ -66,14 +64,9 @@ int daxctl_conf_set(struct daxctl_conf *conf, const char *uuid, const char *name
 void daxctl_conf_remove(struct daxctl_conf *conf, const char *uuid)
 {
 	const struct daxctl_section *s = daxctl_conf_find(conf, uuid);
-	size_t i;
 
-	if (!s)
-		return;
-	i = (size_t)(s - conf->sections);
-	memmove(&conf->sections[i], &conf->sections[i + 1],
-		(conf->n - i - 1) * sizeof(*conf->sections));
-	conf->n--;
+	if (s)
+		ARRAY_REMOVE(conf->sections, conf->n, (size_t)(s - conf->sections));
 }
 
 bool daxctl_conf_equal(const struct daxctl_conf *a, const struct daxctl_conf *b)

@@ -52,17 +52,12 @@ static int list_dir(const char *root, const char *dir, struct files *f, char *er
 		snprintf(err, errlen, "%s: %s", path, strerror(-r));
 		return r;
 	}
-	while ((de = readdir(d))) {
-		struct file *grown;
-
+	while (r == 0 && (de = readdir(d))) {
 		if (!conf_file_name(de->d_name) || has_name(f, de->d_name))
 			continue;
-		grown = reallocarray(f->files, f->n + 1, sizeof(*f->files));
-		if (!grown) {
-			r = -ENOMEM;
+		r = ARRAY_GROW(f->files, f->n);
+		if (r < 0)
 			break;
-		}
-		f->files = grown;
 		snprintf(f->files[f->n].name, sizeof(f->files[f->n].name), "%s", de->d_name);
 		f->files[f->n++].dir = dir;
 	}
@@ -114,26 +109,19 @@ static int read_file(const char *path, char **text, size_t *len, char *err, size
 static int add_file(const char *root, const struct file *file, struct layout_set *set, char *err,
 		    size_t errlen)
 {
-	char path[4096 + 256], *text = NULL;
-	struct layout *grown;
+	char path[4096 + 256];
+	CLEANUP_FREE char *text = NULL;
 	size_t len = 0;
 	int r;
 
 	snprintf(path, sizeof(path), "%s%s/%s", root, file->dir, file->name);
 	r = read_file(path, &text, &len, err, errlen);
-	if (r < 0 || !text)
-		goto out;
-	grown = reallocarray(set->layouts, set->n + 1, sizeof(*set->layouts));
-	if (!grown) {
-		r = -ENOMEM;
-		goto out;
-	}
-	set->layouts = grown;
-	r = layout_parse(path, text, len, &set->layouts[set->n], err, errlen);
-	if (r == 0)
+	if (r == 0 && text)
+		r = ARRAY_GROW(set->layouts, set->n);
+	if (r == 0 && text)
+		r = layout_parse(path, text, len, &set->layouts[set->n], err, errlen);
+	if (r == 0 && text)
 		set->n++;
-out:
-	free(text);
 	return r;
 }
 

@@ -16,6 +16,27 @@
 #define NAME_OF(names, i) ((size_t)(i) < ARRAY_SIZE(names) ? (names)[i] : "unknown")
 
 /*
+ * Makes room for one more element at the end of ARRAY (COUNT elements,
+ * pointer and count lvalues): 0, or -ENOMEM with the array as it was. The
+ * caller fills the element in and counts it.
+ */
+#define ARRAY_GROW(array, count)                                                      \
+	({                                                                            \
+		__typeof__(array) grown_ = reallocarray((array), (count) + 1, sizeof(*(array))); \
+		if (grown_)                                                           \
+			(array) = grown_;                                             \
+		grown_ ? 0 : -ENOMEM;                                                 \
+	})
+
+/* Takes element I out of ARRAY (COUNT elements), keeping the order of the rest. */
+#define ARRAY_REMOVE(array, count, i)                                                 \
+	do {                                                                          \
+		size_t at_ = (i);                                                     \
+		memmove(&(array)[at_], &(array)[at_ + 1], ((count) - at_ - 1) * sizeof(*(array))); \
+		(count)--;                                                            \
+	} while (0)
+
+/*
  * Variables that clean up after themselves when they go out of scope, so
  * that a function has one way out however it fails.
  */
