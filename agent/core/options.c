@@ -8,6 +8,7 @@
 
 #include "core/options.h"
 #include "shared/names.h"
+#include "shared/parse.h"
 
 #ifndef STATE_DIR
 #define STATE_DIR "/var/lib/nvdimm-label-init"
@@ -36,10 +37,17 @@ static const struct option long_options[] = {
 	{ 0 },
 };
 
-const char *label_version_name(enum label_version v)
-{
-	return v == LABEL_VERSION_1_2 ? "1.2" : "1.1";
-}
+/* The values of --label-version and --log, in their enums' order. */
+static const char *const label_versions[] = {
+	[LABEL_VERSION_1_1] = "1.1",
+	[LABEL_VERSION_1_2] = "1.2",
+};
+
+static const char *const log_targets[] = {
+	[LOG_TARGET_AUTO] = "auto",
+	[LOG_TARGET_JOURNAL] = "journal",
+	[LOG_TARGET_CONSOLE] = "console",
+};
 
 void options_print_help(void)
 {
@@ -86,10 +94,108 @@ static int one_line(char *errbuf)
 
 #define fail(errbuf, errlen, ...) (snprintf(errbuf, errlen, __VA_ARGS__), one_line(errbuf))
 
+/* What the options say before they are checked against each other. */
+struct parse {
+	struct options *opts;
+	bool dry_run, status, verbose, quiet;
+	char *err;
+	size_t errlen;
+};
+
+static int add_region(struct parse *p, char *region)
+{
+	struct options *opts = p->opts;
+
+	if (!region_name_valid(region))
+		return fail(p->err, p->errlen, "--region: '%s' is not a region name like region0",
+			    region);
+	if (options_region_selected(opts, region) && opts->n_regions)
+		return 0;
+	if (opts->n_regions == OPTIONS_MAX_REGIONS)
+		return fail(p->err, p->errlen, "--region: more than %d regions",
+			    OPTIONS_MAX_REGIONS);
+	opts->regions[opts->n_regions++] = region;
+	return 0;
+}
+
+/* One option C with its value ARG; 1 when it ends the parsing (--help, --version). */
+static int option(struct parse *p, int c, char *arg, const char *given)
+{
+	struct options *opts = p->opts;
+	int i;
+
+	switch (c) {
+	case 'n':
+		p->dry_run = true;
+		break;
+	case 's':
+		p->status = true;
+		break;
+	case ARG_JSON:
+		opts->json = true;
+		break;
+	case 'r':
+		return add_region(p, arg);
+	case 'f':
+		opts->force = true;
+		break;
+	case 'v':
+		p->verbose = true;
+		break;
+	case 'q':
+		p->quiet = true;
+		break;
+	case 'V':
+		opts->mode = MODE_VERSION;
+		return 1;
+	case 'h':
+		opts->mode = MODE_HELP;
+		return 1;
+	case ARG_LABEL_VERSION:
+		if ((i = TABLE_INDEX(label_versions, arg)) < 0)
+			return fail(p->err, p->errlen, "--label-version: '%s' is not 1.1 or 1.2", arg);
+		opts->label_version = (enum label_version)i;
+		break;
+	case ARG_STATE_DIR:
+		if (arg[0] != '/')
+			return fail(p->err, p->errlen, "--state-dir: '%s' is not an absolute path",
+				    arg);
+		opts->state_dir = arg;
+		break;
+	case ARG_LOG:
+		if ((i = TABLE_INDEX(log_targets, arg)) < 0)
+			return fail(p->err, p->errlen, "--log: '%s' is not auto, journal or console",
+				    arg);
+		opts->log_target = (enum log_target)i;
+		break;
+	case ':':
+		return fail(p->err, p->errlen, "option '%s' needs a value", given);
+	default:
+		return fail(p->err, p->errlen, "unknown option '%s'", given);
+	}
+	return 0;
+}
+
+/* Options that exclude or need each other; then the mode and the log priority. */
+static int combine(struct parse *p)
+{
+	struct options *opts = p->opts;
+
+	if (p->dry_run && p->status)
+		return fail(p->err, p->errlen, "%s", "--dry-run and --status exclude each other");
+	if (opts->json && !p->status)
+		return fail(p->err, p->errlen, "%s", "--json only goes with --status");
+	if (p->verbose && p->quiet)
+		return fail(p->err, p->errlen, "%s", "--verbose and --quiet exclude each other");
+	opts->mode = p->status ? MODE_STATUS : p->dry_run ? MODE_DRY_RUN : MODE_APPLY;
+	opts->log_priority = p->verbose ? LOG_DEBUG : p->quiet ? LOG_WARNING : LOG_INFO;
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct options *opts, char *errbuf, size_t errlen)
 {
-	bool dry_run = false, status = false, verbose = false, quiet = false;
-	int c;
+	struct parse p = { .opts = opts, .err = errbuf, .errlen = errlen };
+	int c, r = 0;
 
 	*opts = (struct options){
 		.mode = MODE_APPLY,
@@ -103,86 +209,13 @@ int options_parse(int argc, char **argv, struct options *opts, char *errbuf, siz
 	/* 0 rather than 1 resets getopt fully, so the parser can be called again (tests, fuzzing). */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":nsr:fvqVh", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			dry_run = true;
-			break;
-		case 's':
-			status = true;
-			break;
-		case ARG_JSON:
-			opts->json = true;
-			break;
-		case 'r':
-			if (!region_name_valid(optarg))
-				return fail(errbuf, errlen,
-					    "--region: '%s' is not a region name like region0", optarg);
-			if (options_region_selected(opts, optarg) && opts->n_regions)
-				break;
-			if (opts->n_regions == OPTIONS_MAX_REGIONS)
-				return fail(errbuf, errlen, "--region: more than %d regions",
-					    OPTIONS_MAX_REGIONS);
-			opts->regions[opts->n_regions++] = optarg;
-			break;
-		case 'f':
-			opts->force = true;
-			break;
-		case ARG_LABEL_VERSION:
-			if (strcmp(optarg, "1.1") == 0)
-				opts->label_version = LABEL_VERSION_1_1;
-			else if (strcmp(optarg, "1.2") == 0)
-				opts->label_version = LABEL_VERSION_1_2;
-			else
-				return fail(errbuf, errlen,
-					    "--label-version: '%s' is not 1.1 or 1.2", optarg);
-			break;
-		case ARG_STATE_DIR:
-			if (optarg[0] != '/')
-				return fail(errbuf, errlen,
-					    "--state-dir: '%s' is not an absolute path", optarg);
-			opts->state_dir = optarg;
-			break;
-		case ARG_LOG:
-			if (strcmp(optarg, "auto") == 0)
-				opts->log_target = LOG_TARGET_AUTO;
-			else if (strcmp(optarg, "journal") == 0)
-				opts->log_target = LOG_TARGET_JOURNAL;
-			else if (strcmp(optarg, "console") == 0)
-				opts->log_target = LOG_TARGET_CONSOLE;
-			else
-				return fail(errbuf, errlen,
-					    "--log: '%s' is not auto, journal or console", optarg);
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'V':
-			opts->mode = MODE_VERSION;
-			return 0;
-		case 'h':
-			opts->mode = MODE_HELP;
-			return 0;
-		case ':':
-			return fail(errbuf, errlen, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return fail(errbuf, errlen, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	while (r == 0 && (c = getopt_long(argc, argv, ":nsr:fvqVh", long_options, NULL)) != -1)
+		r = option(&p, c, optarg, argv[optind - 1]);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	if (optind < argc)
 		return fail(errbuf, errlen, "unexpected argument '%s'", argv[optind]);
-	if (dry_run && status)
-		return fail(errbuf, errlen, "%s", "--dry-run and --status exclude each other");
-	if (opts->json && !status)
-		return fail(errbuf, errlen, "%s", "--json only goes with --status");
-	if (verbose && quiet)
-		return fail(errbuf, errlen, "%s", "--verbose and --quiet exclude each other");
-	opts->mode = status ? MODE_STATUS : dry_run ? MODE_DRY_RUN : MODE_APPLY;
-	opts->log_priority = verbose ? LOG_DEBUG : quiet ? LOG_WARNING : LOG_INFO;
-	return 0;
+	return combine(&p);
 }
 
 bool options_region_selected(const struct options *opts, const char *region)

@@ -42,4 +42,3 @@ struct options {
 int options_parse(int argc, char **argv, struct options *opts, char *errbuf, size_t errlen);
 bool options_region_selected(const struct options *opts, const char *region);
 void options_print_help(void);
-const char *label_version_name(enum label_version v);

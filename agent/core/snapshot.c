@@ -7,6 +7,7 @@
 
 #include "core/snapshot.h"
 #include "shared/macro.h"
+#include "shared/parse.h"
 
 void snapshot_free(struct snapshot *snap)
 {
@@ -132,18 +133,23 @@ int snapshot_copy(const struct snapshot *src, struct snapshot **out)
 	return 0;
 }
 
+static const char *const mode_names[] = {
+	[NS_MODE_RAW] = "raw",
+	[NS_MODE_FSDAX] = "fsdax",
+	[NS_MODE_DEVDAX] = "devdax",
+	[NS_MODE_SECTOR] = "sector",
+};
+
 const char *ns_mode_name(enum ns_mode mode)
 {
-	switch (mode) {
-	case NS_MODE_RAW:
-		return "raw";
-	case NS_MODE_FSDAX:
-		return "fsdax";
-	case NS_MODE_DEVDAX:
-		return "devdax";
-	case NS_MODE_SECTOR:
-		return "sector";
-	default:
-		return "unknown";
-	}
+	return NAME_OF(mode_names, mode);
+}
+
+bool ns_mode_from_name(const char *name, enum ns_mode *out)
+{
+	int i = TABLE_INDEX(mode_names, name);
+
+	if (i >= 0)
+		*out = (enum ns_mode)i;
+	return i >= 0;
 }

@@ -104,3 +104,5 @@ int snapshot_region_add_dimm(struct snap_region *region, size_t dimm_index);
 int snapshot_region_add_namespace(struct snap_region *region, const struct snap_namespace *ns);
 
 const char *ns_mode_name(enum ns_mode mode);
+/* The mode of that name (not NS_MODE_OTHER, which has none); false for none. */
+bool ns_mode_from_name(const char *name, enum ns_mode *out);

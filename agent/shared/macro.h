@@ -9,6 +9,10 @@
 /* Elements of an array; never use it on a pointer. */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A number macro's value as a string literal. */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
 /* A parameter that a callback's type imposes but this callback does not need. */
 #define UNUSED __attribute__((unused))
 
