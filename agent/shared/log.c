@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,43 +51,52 @@ static void console_sink(const struct log_record *r, void *userdata UNUSED)
 		fprintf(stderr, "%s: %s: %s\n", IDENTIFIER, priority_name(r->priority), r->text);
 }
 
-static int add_field(struct iovec *iov, char **bufs, int n, const char *key, const char *value)
+/* The record's own journal fields, a row each: a NULL member is not sent. */
+static const struct {
+	const char *key;
+	size_t offset;
+} journal_fields[] = {
+	{ "NVDIMM_REGION", offsetof(struct log_fields, region) },
+	{ "NVDIMM_NMEM", offsetof(struct log_fields, nmem) },
+	{ "NVDIMM_ID", offsetof(struct log_fields, id) },
+	{ "NVDIMM_REASON", offsetof(struct log_fields, reason) },
+	{ "NVDIMM_BLOCKDEV", offsetof(struct log_fields, blockdev) },
+	{ "NVDIMM_SIGNATURE", offsetof(struct log_fields, signature) },
+	{ "NVDIMM_NAMESPACE", offsetof(struct log_fields, ns) },
+	{ "NVDIMM_NAME", offsetof(struct log_fields, name) },
+};
+
+/* MESSAGE, PRIORITY, SYSLOG_IDENTIFIER and MESSAGE_ID, then the table's. */
+#define FIXED_FIELDS 4
+
+static void add_field(struct iovec *iov, char **bufs, size_t *n, const char *key,
+		      const char *value)
 {
-	if (!value)
-		return n;
-	if (asprintf(&bufs[n], "%s=%s", key, value) < 0)
-		return n;
-	iov[n].iov_base = bufs[n];
-	iov[n].iov_len = strlen(bufs[n]);
-	return n + 1;
+	if (!value || asprintf(&bufs[*n], "%s=%s", key, value) < 0)
+		return;
+	iov[*n].iov_base = bufs[*n];
+	iov[*n].iov_len = strlen(bufs[*n]);
+	++*n;
 }
 
 static void journal_sink(const struct log_record *r, void *userdata UNUSED)
 {
-	const struct log_fields *f = r->fields;
-	struct iovec iov[14];
-	char *bufs[14] = { NULL };
+	struct iovec iov[FIXED_FIELDS + ARRAY_SIZE(journal_fields)];
+	char *bufs[FIXED_FIELDS + ARRAY_SIZE(journal_fields)] = { NULL };
 	char prio[2] = { (char)('0' + r->priority), 0 };
-	int n = 0, i;
+	size_t n = 0;
 
-	n = add_field(iov, bufs, n, "MESSAGE", r->text);
-	n = add_field(iov, bufs, n, "PRIORITY", prio);
-	n = add_field(iov, bufs, n, "SYSLOG_IDENTIFIER", IDENTIFIER);
-	n = add_field(iov, bufs, n, "MESSAGE_ID", messages[r->msg].id);
-	if (f) {
-		n = add_field(iov, bufs, n, "NVDIMM_REGION", f->region);
-		n = add_field(iov, bufs, n, "NVDIMM_NMEM", f->nmem);
-		n = add_field(iov, bufs, n, "NVDIMM_ID", f->id);
-		n = add_field(iov, bufs, n, "NVDIMM_REASON", f->reason);
-		n = add_field(iov, bufs, n, "NVDIMM_BLOCKDEV", f->blockdev);
-		n = add_field(iov, bufs, n, "NVDIMM_SIGNATURE", f->signature);
-		n = add_field(iov, bufs, n, "NVDIMM_NAMESPACE", f->ns);
-		n = add_field(iov, bufs, n, "NVDIMM_NAME", f->name);
-	}
+	add_field(iov, bufs, &n, "MESSAGE", r->text);
+	add_field(iov, bufs, &n, "PRIORITY", prio);
+	add_field(iov, bufs, &n, "SYSLOG_IDENTIFIER", IDENTIFIER);
+	add_field(iov, bufs, &n, "MESSAGE_ID", messages[r->msg].id);
+	for (size_t i = 0; r->fields && i < ARRAY_SIZE(journal_fields); i++)
+		add_field(iov, bufs, &n, journal_fields[i].key,
+			  *(const char *const *)((const char *)r->fields + journal_fields[i].offset));
 	/* Without a journal (early boot, containers) the record must not vanish. */
-	if (sd_journal_sendv(iov, n) < 0)
+	if (sd_journal_sendv(iov, (int)n) < 0)
 		console_sink(r, NULL);
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		free(bufs[i]);
 }
 
@@ -149,6 +159,20 @@ void log_event_prio(int priority, enum log_msg msg, const struct log_fields *fie
 	va_start(ap, fmt);
 	log_vevent(priority, msg, fields, fmt, ap);
 	va_end(ap);
+}
+
+int log_errno(int r, const char *fmt, ...)
+{
+	char *text = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	log_event_prio(LOG_ERR, MSG_NONE, NULL, "%s: %s", text ? text : fmt, strerror(-r));
+	free(text);
+	return r;
 }
 
 void log_event(enum log_msg msg, const struct log_fields *fields, const char *fmt, ...)

@@ -16,7 +16,7 @@ enum log_msg {
 	MSG_COUNT,
 };
 
-/* Journal fields; a NULL member is not sent. */
+/* Journal fields (log.c's table names them); a NULL member is not sent. */
 struct log_fields {
 	const char *region;
 	const char *nmem;
@@ -58,6 +58,9 @@ void log_vevent(int priority, enum log_msg msg, const struct log_fields *fields,
 /* A library's own message (libndctl, libdaxctl, libkmod), one line, prefixed. */
 void log_library(const char *lib, int priority, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
+
+/* An error: FMT, then ": " and what R (a negative errno) means. Returns R. */
+int log_errno(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_error(...) log_event_prio(LOG_ERR, MSG_NONE, NULL, __VA_ARGS__)
 #define log_warning(...) log_event_prio(LOG_WARNING, MSG_NONE, NULL, __VA_ARGS__)
