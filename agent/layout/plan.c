@@ -42,6 +42,12 @@ const struct snap_namespace *layout_ns_plan_namespace(const struct snap_region *
 	return &r->namespaces[np->ns];
 }
 
+bool layout_ns_plan_changes(const struct layout_ns_plan *np)
+{
+	return np->action == LAYOUT_CREATE || np->action == LAYOUT_RESUME ||
+	       np->action == LAYOUT_CONVERT;
+}
+
 unsigned long long layout_ns_plan_size(const struct snap_region *r,
 				       const struct layout_ns_plan *np)
 {
@@ -171,13 +177,13 @@ static void decide_existing(const struct snap_region *r, const struct layout_his
 		decide_memory(&r->namespaces[np->ns], h, np);
 }
 
-static void refuse(struct layout_region_plan *lp, enum reason reason)
+static void refuse(struct layout_region_plan *lrp, enum reason reason)
 {
-	lp->verdict = LAYOUT_REGION_REFUSED;
-	lp->reason = reason;
-	for (size_t i = 0; i < lp->n_ns; i++)
-		if (lp->ns[i].action == LAYOUT_CREATE || lp->ns[i].action == LAYOUT_CONVERT)
-			lp->ns[i].action = LAYOUT_REFUSED;
+	lrp->verdict = LAYOUT_REGION_REFUSED;
+	lrp->reason = reason;
+	for (size_t i = 0; i < lrp->n_ns; i++)
+		if (lrp->ns[i].action == LAYOUT_CREATE || lrp->ns[i].action == LAYOUT_CONVERT)
+			lrp->ns[i].action = LAYOUT_REFUSED;
 }
 
 /*
@@ -186,12 +192,12 @@ static void refuse(struct layout_region_plan *lp, enum reason reason)
  * for all that remains, wherever the ones before it went. A fragmented
  * region may refuse what would fit elsewhere; it never half-creates.
  */
-static void size_creates(const struct snap_region *r, struct layout_region_plan *lp)
+static void size_creates(const struct snap_region *r, struct layout_region_plan *lrp)
 {
 	struct layout_ns_plan *rest = NULL;
 
-	for (size_t i = 0; i < lp->n_ns; i++) {
-		struct layout_ns_plan *np = &lp->ns[i];
+	for (size_t i = 0; i < lrp->n_ns; i++) {
+		struct layout_ns_plan *np = &lrp->ns[i];
 
 		if (np->action != LAYOUT_CREATE)
 			continue;
@@ -201,47 +207,47 @@ static void size_creates(const struct snap_region *r, struct layout_region_plan 
 		}
 		np->size = sized(r, np->decl);
 		if (!np->size) {
-			refuse(lp, REASON_TOO_SMALL);
+			refuse(lrp, REASON_TOO_SMALL);
 			return;
 		}
 		/* Sizes of up to 16 EiB each: a sum that wraps fits nowhere either. */
-		if (__builtin_add_overflow(lp->need, np->size, &lp->need)) {
-			refuse(lp, REASON_NO_SPACE);
+		if (__builtin_add_overflow(lrp->need, np->size, &lrp->need)) {
+			refuse(lrp, REASON_NO_SPACE);
 			return;
 		}
 	}
-	if (lp->need > lp->space) {
-		refuse(lp, REASON_NO_SPACE);
+	if (lrp->need > lrp->space) {
+		refuse(lrp, REASON_NO_SPACE);
 		return;
 	}
 	if (rest) {
-		rest->size = align_down(lp->space - lp->need, granularity(r, rest->decl));
-		lp->need += rest->size;
+		rest->size = align_down(lrp->space - lrp->need, granularity(r, rest->decl));
+		lrp->need += rest->size;
 		if (!rest->size)
-			refuse(lp, REASON_NO_SPACE);
+			refuse(lrp, REASON_NO_SPACE);
 	}
 }
 
 static void plan_labelled(const struct snap_region *r, const struct layout_history *h,
-			  struct layout_region_plan *lp)
+			  struct layout_region_plan *lrp)
 {
-	lp->verdict = LAYOUT_REGION_APPLY;
-	for (size_t i = 0; i < lp->n_ns; i++)
-		decide_existing(r, h, &lp->ns[i]);
-	size_creates(r, lp);
+	lrp->verdict = LAYOUT_REGION_APPLY;
+	for (size_t i = 0; i < lrp->n_ns; i++)
+		decide_existing(r, h, &lrp->ns[i]);
+	size_creates(r, lrp);
 }
 
 /* ConvertRaw=yes on a region without labels: the parser allows a single fsdax namespace. */
-static void plan_convert(const struct snap_region *r, struct layout_region_plan *lp)
+static void plan_convert(const struct snap_region *r, struct layout_region_plan *lrp)
 {
-	struct layout_ns_plan *np = &lp->ns[0];
+	struct layout_ns_plan *np = &lrp->ns[0];
 	const struct snap_namespace *ns = r->namespaces;
 	enum reason risk;
 
-	lp->verdict = LAYOUT_REGION_APPLY;
+	lrp->verdict = LAYOUT_REGION_APPLY;
 	np->action = LAYOUT_CONVERT;
 	if (r->n_namespaces != 1 || ns->size != r->size) {
-		refuse(lp, REASON_LAYOUT);
+		refuse(lrp, REASON_LAYOUT);
 		return;
 	}
 	if (ns->mode == NS_MODE_FSDAX) {
@@ -252,57 +258,57 @@ static void plan_convert(const struct snap_region *r, struct layout_region_plan 
 	} else {
 		risk = plan_raw_namespace_risk(ns);
 		if (risk != REASON_NONE)
-			refuse(lp, risk);
+			refuse(lrp, risk);
 	}
 }
 
 static void plan_region(const struct snap_region *r, const struct region_plan *rp,
-			const struct layout_history *h, struct layout_region_plan *lp)
+			const struct layout_history *h, struct layout_region_plan *lrp)
 {
 	struct snap_region labelled;
 
 	if (rp->state == STATE_DISABLED) {
-		refuse(lp, REASON_DISABLED);
+		refuse(lrp, REASON_DISABLED);
 	} else if (rp->state == STATE_LABELLED) {
-		lp->space = r->max_extent;
-		plan_labelled(r, h, lp);
+		lrp->space = r->max_extent;
+		plan_labelled(r, h, lrp);
 	} else if (rp->verdict == VERDICT_INIT && rp->group) {
 		/* What the kernel shows once the labels are written: no namespace, all free. */
 		labelled = *r;
 		labelled.n_namespaces = 0;
 		labelled.namespaces = NULL;
-		lp->projected = true;
-		lp->space = align_down(r->size, region_align(r));
-		plan_labelled(&labelled, h, lp);
+		lrp->projected = true;
+		lrp->space = align_down(r->size, region_align(r));
+		plan_labelled(&labelled, h, lrp);
 	} else if (rp->state == STATE_NO_LABEL_AREA) {
-		if (lp->layout->convert_raw)
-			plan_convert(r, lp);
+		if (lrp->layout->convert_raw)
+			plan_convert(r, lrp);
 		else
-			refuse(lp, REASON_NO_LABELS);
+			refuse(lrp, REASON_NO_LABELS);
 	} else if (rp->state == STATE_NO_DIMM) {
 		/*
 		 * Legacy memmap= pmem and virtio-pmem often hold a filesystem
 		 * image that blkid may not know: converted only where the
 		 * layout names the region itself (it matched, so Region= has it).
 		 */
-		if (lp->layout->convert_raw && lp->layout->match.n_regions)
-			plan_convert(r, lp);
+		if (lrp->layout->convert_raw && lrp->layout->match.n_regions)
+			plan_convert(r, lrp);
 		else
-			refuse(lp, lp->layout->convert_raw ? REASON_NO_DIMM : REASON_NO_LABELS);
+			refuse(lrp, lrp->layout->convert_raw ? REASON_NO_DIMM : REASON_NO_LABELS);
 	} else {
-		refuse(lp, REASON_UNLABELLED);
+		refuse(lrp, REASON_UNLABELLED);
 	}
 }
 
 /* Each declaration's name in region R; false if one has none there. */
-static bool name_all(const struct snap_region *r, struct layout_region_plan *lp)
+static bool name_all(const struct snap_region *r, struct layout_region_plan *lrp)
 {
 	bool ok = true;
 
-	for (size_t j = 0; j < lp->n_ns; j++) {
-		struct layout_ns_plan *np = &lp->ns[j];
+	for (size_t j = 0; j < lrp->n_ns; j++) {
+		struct layout_ns_plan *np = &lrp->ns[j];
 
-		np->decl = &lp->layout->ns[j];
+		np->decl = &lrp->layout->ns[j];
 		if (layout_ns_name(np->decl, r, np->name) < 0) {
 			snprintf(np->name, sizeof(np->name), "%s", np->decl->name);
 			ok = false;
@@ -338,15 +344,15 @@ static bool name_taken(const struct snapshot *snap, const struct layout_plan *pl
 		       const struct layout_ns_plan *np, size_t *other)
 {
 	for (size_t k = 0; k < snap->n_regions; k++) {
-		const struct layout_region_plan *lp = &plan->regions[k];
+		const struct layout_region_plan *lrp = &plan->regions[k];
 
 		if (k != i && region_has_name(&snap->regions[k], np->name)) {
 			*other = k;
 			return true;
 		}
-		for (size_t j = 0; lp->verdict == LAYOUT_REGION_APPLY && j < lp->n_ns; j++) {
-			if (&lp->ns[j] != np && claims_name(&lp->ns[j]) &&
-			    strcmp(lp->ns[j].name, np->name) == 0) {
+		for (size_t j = 0; lrp->verdict == LAYOUT_REGION_APPLY && j < lrp->n_ns; j++) {
+			if (&lrp->ns[j] != np && claims_name(&lrp->ns[j]) &&
+			    strcmp(lrp->ns[j].name, np->name) == 0) {
 				*other = k;
 				return true;
 			}
@@ -370,13 +376,13 @@ static int refuse_taken_names(const struct snapshot *snap, struct layout_plan *p
 	if (!taken)
 		return -ENOMEM;
 	for (size_t i = 0; i < snap->n_regions; i++) {
-		struct layout_region_plan *lp = &plan->regions[i];
+		struct layout_region_plan *lrp = &plan->regions[i];
 
-		for (size_t j = 0; lp->verdict == LAYOUT_REGION_APPLY && j < lp->n_ns && !taken[i]; j++) {
-			if (lp->ns[j].action != LAYOUT_CREATE)
+		for (size_t j = 0; lrp->verdict == LAYOUT_REGION_APPLY && j < lrp->n_ns && !taken[i]; j++) {
+			if (lrp->ns[j].action != LAYOUT_CREATE)
 				continue;
-			taken[i] = name_taken(snap, plan, i, &lp->ns[j], &lp->other);
-			lp->taken = j;
+			taken[i] = name_taken(snap, plan, i, &lrp->ns[j], &lrp->other);
+			lrp->taken = j;
 		}
 	}
 	for (size_t i = 0; i < snap->n_regions; i++)
@@ -399,24 +405,24 @@ int layout_plan_make(const struct snapshot *snap, const struct plan *label_plan,
 	for (size_t i = 0; i < snap->n_regions; i++) {
 		const struct snap_region *r = &snap->regions[i];
 		const struct region_plan *rp = &label_plan->regions[i];
-		struct layout_region_plan *lp = &plan.regions[i];
+		struct layout_region_plan *lrp = &plan.regions[i];
 
 		if (rp->state == STATE_NOT_PMEM || rp->state == STATE_OTHER)
 			continue;
-		lp->layout = first_match(set, snap, r);
-		if (!lp->layout)
+		lrp->layout = first_match(set, snap, r);
+		if (!lrp->layout)
 			continue;
-		lp->n_ns = lp->layout->n_ns;
-		lp->ns = calloc(lp->n_ns ? lp->n_ns : 1, sizeof(*lp->ns));
-		if (!lp->ns)
+		lrp->n_ns = lrp->layout->n_ns;
+		lrp->ns = calloc(lrp->n_ns ? lrp->n_ns : 1, sizeof(*lrp->ns));
+		if (!lrp->ns)
 			goto out;
 		/* A layout without namespaces keeps the regions it matches free of any other. */
-		if (lp->n_ns == 0)
-			lp->verdict = LAYOUT_REGION_APPLY;
-		else if (!name_all(r, lp))
-			refuse(lp, REASON_BAD_NAME);
+		if (lrp->n_ns == 0)
+			lrp->verdict = LAYOUT_REGION_APPLY;
+		else if (!name_all(r, lrp))
+			refuse(lrp, REASON_BAD_NAME);
 		else
-			plan_region(r, rp, history, lp);
+			plan_region(r, rp, history, lrp);
 	}
 	if (refuse_taken_names(snap, &plan) < 0)
 		goto out;

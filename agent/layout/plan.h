@@ -120,6 +120,8 @@ void layout_plan_clear(struct layout_plan *plan);
 /* The region's namespace a declared one is (NULL for CREATE and REFUSED: none yet). */
 const struct snap_namespace *layout_ns_plan_namespace(const struct snap_region *r,
 						      const struct layout_ns_plan *np);
+/* Whether it changes the devices: a create, a resume or a conversion. */
+bool layout_ns_plan_changes(const struct layout_ns_plan *np);
 /* The size it has, or gets when created; 0 where the layout cannot tell. */
 unsigned long long layout_ns_plan_size(const struct snap_region *r,
 				       const struct layout_ns_plan *np);

@@ -31,10 +31,10 @@ int main(int argc, char **argv)
 	log_setup(opts.log_target, opts.log_priority);
 	r = backend_new(&backend);
 	if (r < 0) {
-		log_error("cannot start: %s", strerror(-r));
+		log_errno(r, "cannot start");
 		return 1;
 	}
-	r = run(&opts, &backend_ops, backend);
+	r = run_program(&opts, &backend_ops, backend);
 	backend_free(backend);
 	return r;
 }

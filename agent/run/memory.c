@@ -30,21 +30,21 @@ static const char *online_error(int e, const char *user)
  * unit cannot load modules, udev loads it for a new dax device. Said once a
  * run, and no other namespace is tried: each would wait for it again.
  */
-static void kmem_missing(struct run *x)
+static void kmem_missing(struct pass *pass)
 {
 	const struct log_fields f = { .reason = "kmem" };
 
-	if (!x->kmem_missing)
+	if (!pass->run->kmem_missing)
 		log_event(MSG_FAILED, &f,
 			  "the kmem driver did not appear within 10 s (module kmem not loaded: a "
 			  "kernel without CONFIG_DEV_DAX_KMEM, or the module blacklisted): no "
 			  "Memory= namespace's memory goes online in this run");
-	x->kmem_missing = true;
-	x->c.failed++;
+	pass->run->kmem_missing = true;
+	pass->counts.failed++;
 }
 
 /* Whether the memory is online as system RAM once it returns. */
-static bool online(struct run *x, const struct snap_region *r, const struct layout_ns_plan *np,
+static bool online(struct pass *pass, const struct snap_region *r, const struct layout_ns_plan *np,
 		   const struct snap_namespace *ns)
 {
 	bool movable = np->decl->memory == LAYOUT_MEMORY_MOVABLE;
@@ -52,32 +52,32 @@ static bool online(struct run *x, const struct snap_region *r, const struct layo
 	char user[128] = "";
 	int e;
 
-	if (x->kmem_missing)
+	if (pass->run->kmem_missing)
 		return false;
-	e = x->ops->online_memory(x->userdata, r->name, ns->name, movable, user, sizeof(user));
+	e = pass->run->ops->online_memory(pass->run->userdata, r->name, ns->name, movable, user, sizeof(user));
 	if (e == -ENOENT) {
-		kmem_missing(x);
+		kmem_missing(pass);
 	} else if (e < 0) {
 		f.reason = "memory";
 		log_event(MSG_FAILED, &f,
 			  "%s: onlining the memory of %s (%s) as system RAM failed: %s; it stays a "
 			  "devdax device, the next run tries again", r->name, np->name, ns->name,
 			  online_error(e, user));
-		x->c.failed++;
+		pass->counts.failed++;
 	} else {
 		log_event(MSG_NS_MEMORY, &f,
 			  "%s: the memory of %s (%s, %llu bytes) is online as system RAM, in the "
 			  "%s zone: %d memory blocks onlined", r->name, np->name, ns->name, ns->size,
 			  movable ? "movable" : "normal", e);
-		x->c.onlined++;
+		pass->counts.onlined++;
 	}
 	return e >= 0;
 }
 
 /* Where daxctl reads its configuration from, for the messages. */
-static void conf_path(const struct run *x, const char *file, char *buf, size_t len)
+static void conf_path(const struct pass *pass, const char *file, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s/%s", x->opts->layout_root, DAXCTL_CONF_DIR, file);
+	snprintf(buf, len, "%s%s/%s", pass->run->opts->layout_root, DAXCTL_CONF_DIR, file);
 }
 
 /*
@@ -86,30 +86,30 @@ static void conf_path(const struct run *x, const char *file, char *buf, size_t l
  * online keeps what its section was: a section does not make a failure
  * come back at every boot.
  */
-static void settle_ours(struct run *x, const struct snapshot *snap, const struct snap_region *r,
+static void settle_ours(struct pass *pass, const struct snapshot *snap, const struct snap_region *r,
 			const struct layout_ns_plan *np, struct daxctl_conf *want)
 {
 	const struct snap_namespace *ns = &r->namespaces[np->ns];
 	char other[256] = "";
 	int e;
 
-	if ((np->online && !online(x, r, np, ns)) || !ns->dax_uuid[0])
+	if ((np->online && !online(pass, r, np, ns)) || !ns->dax_uuid[0])
 		return;
-	if (r->n_dimms && stamp_dax_add(&x->stamp, ns->uuid, ns->dax_uuid,
+	if (r->n_dimms && stamp_dax_add(&pass->stamp, ns->uuid, ns->dax_uuid,
 					snap->dimms[r->dimms[0]].id, (long long)time(NULL)) < 0)
 		log_warning("%s: recording %s (%s) in the stamp failed", r->name, np->name,
 			    ns->name);
-	if (x->daxctl_state == DAXCTL_ABSENT) {
+	if (pass->daxctl_state == DAXCTL_ABSENT) {
 		log_warning("%s: no %s%s: daxctl is not installed, so no later boot brings the "
 			    "memory of %s back online; install daxctl", r->name,
-			    x->opts->layout_root, DAXCTL_CONF_DIR, np->name);
+			    pass->run->opts->layout_root, DAXCTL_CONF_DIR, np->name);
 		return;
 	}
-	e = daxctl_conf_elsewhere(x->opts->layout_root, ns->dax_uuid, other, sizeof(other));
+	e = daxctl_conf_elsewhere(pass->run->opts->layout_root, ns->dax_uuid, other, sizeof(other));
 	if (e > 0) {
 		char path[512];
 
-		conf_path(x, other, path, sizeof(path));
+		conf_path(pass, other, path, sizeof(path));
 		log_warning("%s: %s (dax uuid %s) is configured in %s already: left to that file",
 			    r->name, np->name, ns->dax_uuid, path);
 		daxctl_conf_remove(want, ns->dax_uuid);
@@ -118,17 +118,17 @@ static void settle_ours(struct run *x, const struct snapshot *snap, const struct
 		log_error("%s: the daxctl section of %s (dax uuid %s) could not be prepared: %s; "
 			  "no later boot brings its memory back online", r->name, np->name,
 			  ns->dax_uuid, strerror(e < 0 ? -e : ENOMEM));
-		x->c.failed++;
+		pass->counts.failed++;
 	}
 }
 
-/* The declaration of LP that is namespace I of the region, if any. */
-static const struct layout_ns_plan *declared_as(const struct layout_region_plan *lp, size_t i)
+/* The declaration of LRP that is namespace I of the region, if any. */
+static const struct layout_ns_plan *declared_as(const struct layout_region_plan *lrp, size_t i)
 {
-	for (size_t j = 0; j < lp->n_ns; j++)
-		if ((lp->ns[j].action == LAYOUT_PRESENT || lp->ns[j].action == LAYOUT_DRIFT) &&
-		    lp->ns[j].ns == i)
-			return &lp->ns[j];
+	for (size_t j = 0; j < lrp->n_ns; j++)
+		if ((lrp->ns[j].action == LAYOUT_PRESENT || lrp->ns[j].action == LAYOUT_DRIFT) &&
+		    lrp->ns[j].ns == i)
+			return &lrp->ns[j];
 	return NULL;
 }
 
@@ -143,14 +143,14 @@ static bool memory_ours(const struct layout_ns_plan *np)
  * with Memory=, or none (Memory= changed to nothing, the namespace not
  * declared any more, no layout for the region).
  */
-static void settle_region(struct run *x, const struct snapshot *snap, const struct snap_region *r,
-			  const struct layout_region_plan *lp, struct daxctl_conf *want)
+static void settle_region(struct pass *pass, const struct snapshot *snap, const struct snap_region *r,
+			  const struct layout_region_plan *lrp, struct daxctl_conf *want)
 {
 	for (size_t i = 0; i < r->n_namespaces; i++) {
-		const struct layout_ns_plan *np = declared_as(lp, i);
+		const struct layout_ns_plan *np = declared_as(lrp, i);
 
 		if (memory_ours(np))
-			settle_ours(x, snap, r, np, want);
+			settle_ours(pass, snap, r, np, want);
 		else if (r->namespaces[i].dax_uuid[0])
 			daxctl_conf_remove(want, r->namespaces[i].dax_uuid);
 	}
@@ -170,7 +170,7 @@ static bool namespace_there(const struct snapshot *snap, const char *uuid)
  * and every region of it is one this run looked at, enabled and labelled:
  * wiped, or destroyed. With the dimm absent it may come back.
  */
-static bool gone_for_good(const struct snapshot *snap, const struct plan *label,
+static bool gone_for_good(const struct snapshot *snap, const struct plan *plan,
 			  const struct stamp_dax *d)
 {
 	bool seen = false;
@@ -183,7 +183,7 @@ static bool gone_for_good(const struct snapshot *snap, const struct plan *label,
 		for (size_t k = 0; k < r->n_dimms; k++) {
 			if (strcmp(snap->dimms[r->dimms[k]].id, d->dimm) != 0)
 				continue;
-			if (!label->regions[i].selected || label->regions[i].state != STATE_LABELLED)
+			if (!plan->regions[i].selected || plan->regions[i].state != STATE_LABELLED)
 				return false;
 			seen = true;
 		}
@@ -191,33 +191,33 @@ static bool gone_for_good(const struct snapshot *snap, const struct plan *label,
 	return seen;
 }
 
-static void forget_gone(struct run *x, const struct snapshot *snap, const struct plan *label,
+static void forget_gone(struct pass *pass, const struct snapshot *snap, const struct plan *plan,
 			struct daxctl_conf *want)
 {
-	for (size_t k = x->stamp.n_dax; k-- > 0;) {
-		const struct stamp_dax *d = &x->stamp.dax[k];
+	for (size_t k = pass->stamp.n_dax; k-- > 0;) {
+		const struct stamp_dax *d = &pass->stamp.dax[k];
 
-		if (!gone_for_good(snap, label, d))
+		if (!gone_for_good(snap, plan, d))
 			continue;
 		daxctl_conf_remove(want, d->dax_uuid);
-		stamp_dax_remove(&x->stamp, d->uuid);
+		stamp_dax_remove(&pass->stamp, d->uuid);
 	}
 }
 
 /* What changes in our file, a line each, then the file written whole. */
-static void write_conf(struct run *x, const struct daxctl_conf *want)
+static void write_conf(struct pass *pass, const struct daxctl_conf *want)
 {
-	const struct daxctl_conf *had = &x->daxctl;
+	const struct daxctl_conf *had = &pass->daxctl;
 	char path[512];
 	int e;
 
 	if (daxctl_conf_equal(had, want))
 		return;
-	conf_path(x, DAXCTL_CONF_FILE, path, sizeof(path));
-	e = daxctl_conf_write(x->opts->layout_root, want);
+	conf_path(pass, DAXCTL_CONF_FILE, path, sizeof(path));
+	e = daxctl_conf_write(pass->run->opts->layout_root, want);
 	if (e < 0) {
-		log_error("writing %s failed: %s; it says what it said before", path, strerror(-e));
-		x->c.failed++;
+		log_errno(e, "writing %s failed, so it says what it said before", path);
+		pass->counts.failed++;
 		return;
 	}
 	for (size_t i = 0; i < want->n; i++) {
@@ -234,31 +234,31 @@ static void write_conf(struct run *x, const struct daxctl_conf *want)
 			log_info("%s (dax uuid %s) removed from %s: no layout declares Memory= for it "
 				 "now, or it is gone", had->sections[i].name, had->sections[i].uuid,
 				 path);
-	daxctl_conf_clear(&x->daxctl);
-	if (daxctl_conf_copy(&x->daxctl, want) < 0)
-		x->daxctl_state = DAXCTL_UNREADABLE;
+	daxctl_conf_clear(&pass->daxctl);
+	if (daxctl_conf_copy(&pass->daxctl, want) < 0)
+		pass->daxctl_state = DAXCTL_UNREADABLE;
 }
 
-void settle_memory(struct run *x, const struct snapshot *snap, const struct plan *label,
-		   const struct layout_plan *lp)
+void settle_memory(struct pass *pass, const struct snapshot *snap, const struct plan *plan,
+		   const struct layout_plan *lplan)
 {
 	struct daxctl_conf want = { 0 };
 
-	if (daxctl_conf_copy(&want, &x->daxctl) < 0) {
-		log_error("bringing the Memory= namespaces in line failed: %s", strerror(ENOMEM));
-		x->c.failed++;
+	if (daxctl_conf_copy(&want, &pass->daxctl) < 0) {
+		log_errno(-ENOMEM, "bringing the Memory= namespaces in line failed");
+		pass->counts.failed++;
 		return;
 	}
 	for (size_t i = 0; i < snap->n_regions; i++) {
-		const struct layout_region_plan *rp = &lp->regions[i];
+		const struct layout_region_plan *lrp = &lplan->regions[i];
 
 		/* A region with no layout keeps no section: one that had it lost it. */
-		if (label->regions[i].selected && !rp->projected &&
-		    label->regions[i].state == STATE_LABELLED)
-			settle_region(x, snap, &snap->regions[i], rp, &want);
+		if (plan->regions[i].selected && !lrp->projected &&
+		    plan->regions[i].state == STATE_LABELLED)
+			settle_region(pass, snap, &snap->regions[i], lrp, &want);
 	}
-	forget_gone(x, snap, label, &want);
-	if (x->daxctl_state == DAXCTL_READ)
-		write_conf(x, &want);
+	forget_gone(pass, snap, plan, &want);
+	if (pass->daxctl_state == DAXCTL_READ)
+		write_conf(pass, &want);
 	daxctl_conf_clear(&want);
 }

@@ -10,19 +10,54 @@
 #include <sys/stat.h>
 
 #include "label/apply.h"
+#include "label/report.h"
 #include "layout/report.h"
+#include "run/run.h"
+#include "run/status.h"
+#include "run/steps.h"
 #include "shared/lock.h"
 #include "shared/log.h"
-#include "shared/macro.h"
-#include "label/plan.h"
-#include "label/report.h"
-#include "run/run.h"
-#include "run/steps.h"
-#include "core/stamp.h"
-#include "run/status.h"
 
 /* Hot-plugged NVDIMMs arriving one after the other: bounded all the same. */
 #define MAX_PASSES 4
+
+int make_plans(const struct pass *pass, const struct snapshot *snap, struct plan *plan,
+	       struct layout_plan *lplan)
+{
+	const struct layout_history history = {
+		.stamp = &pass->stamp,
+		.conf = pass->daxctl_state == DAXCTL_READ ? &pass->daxctl : NULL,
+	};
+	int r = plan_make(snap, &pass->stamp, pass->run->opts, plan);
+
+	if (r == 0)
+		r = layout_plan_make(snap, plan, &pass->layouts, &history, lplan);
+	if (r < 0) {
+		plan_clear(plan);
+		log_errno(r, "deciding what to do failed");
+	}
+	return r;
+}
+
+void block_stop_signals(struct run *run)
+{
+	sigset_t stop;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &stop, &run->old_mask);
+	run->signals_blocked = true;
+}
+
+void unblock_stop_signals(struct run *run)
+{
+	if (run->signals_blocked)
+		sigprocmask(SIG_SETMASK, &run->old_mask, NULL);
+	run->signals_blocked = false;
+}
 
 static int open_state_dir(const char *path, bool create)
 {
@@ -49,29 +84,21 @@ static int take_lock(int dirfd, const struct options *opts)
 			  " after %u s: giving up, nothing changed", opts->state_dir,
 			  opts->lock_timeout_ms / 1000);
 	else if (fd < 0)
-		log_error("cannot take the lock %s/" LOCK_FILE ": %s", opts->state_dir,
-			  strerror(-fd));
+		log_errno(fd, "cannot take the lock %s/" LOCK_FILE, opts->state_dir);
 	return fd;
 }
 
 /* Only a run that changes something needs the state directory and the lock. */
-static int step_lock(struct run *x)
+static int lock_state(struct run *run)
 {
-	int status = GO_ON;
-
-	x->dirfd = open_state_dir(x->opts->state_dir, x->apply);
-	if (x->dirfd < 0 && (x->apply || x->dirfd != -ENOENT)) {
-		log_error("cannot use the state directory %s: %s", x->opts->state_dir,
-			  strerror(-x->dirfd));
-		if (x->apply)
-			status = EXIT_FAILURE;
-	}
-	if (status == GO_ON && x->apply) {
-		x->lockfd = take_lock(x->dirfd, x->opts);
-		if (x->lockfd < 0)
-			status = EXIT_FAILURE;
-	}
-	return status;
+	run->dirfd = open_state_dir(run->opts->state_dir, run->apply);
+	if (run->dirfd < 0 && (run->apply || run->dirfd != -ENOENT))
+		log_errno(run->dirfd, "cannot use the state directory %s", run->opts->state_dir);
+	if (run->dirfd < 0 && run->apply)
+		return EXIT_FAILURE;
+	if (run->apply)
+		run->lockfd = take_lock(run->dirfd, run->opts);
+	return run->apply && run->lockfd < 0 ? EXIT_FAILURE : GO_ON;
 }
 
 /*
@@ -80,51 +107,50 @@ static int step_lock(struct run *x)
  * changes: its existence tells systemd that the first boot's run is done
  * (nvdimm-label-init.path).
  */
-static int step_stamp(struct run *x)
+static int read_stamp(struct pass *pass)
 {
+	const struct run *run = pass->run;
 	const char *why = NULL;
-	int r = x->dirfd < 0 ? -ENOENT : stamp_read(x->dirfd, &x->stamp, &why);
+	int r = run->dirfd < 0 ? -ENOENT : stamp_read(run->dirfd, &pass->stamp, &why);
 
-	x->rewrite = x->dirfd >= 0 && r == -ENOENT;
+	pass->rewrite = run->dirfd >= 0 && r == -ENOENT;
 	if (r < 0 && r != -ENOENT) {
 		log_event(MSG_STAMP_INVALID, NULL,
 			  "ignoring the stamp %s/" STAMP_FILE ": %s; lost labels cannot be told from "
-			  "a first boot this time", x->opts->state_dir, why ? why : strerror(-r));
-		x->rewrite = true;
+			  "a first boot this time", run->opts->state_dir, why ? why : strerror(-r));
+		pass->rewrite = true;
 	}
-	r = stamp_copy(&x->on_disk, &x->stamp);
+	r = stamp_copy(&pass->on_disk, &pass->stamp);
 	if (r < 0)
-		log_error("keeping a copy of the stamp failed: %s", strerror(-r));
+		log_errno(r, "keeping a copy of the stamp failed");
 	return r < 0 ? EXIT_FAILURE : GO_ON;
 }
 
-static int step_drivers(struct run *x)
+static void load_drivers(struct pass *pass)
 {
+	const struct run *run = pass->run;
 	const char *what = "?";
-	int r = x->apply ? x->ops->load_drivers(x->userdata, &what) : 0;
+	int r = run->apply ? run->ops->load_drivers(run->userdata, &what) : 0;
 
 	if (r < 0)
 		log_warning("loading the NVDIMM drivers failed (%s): %s; using what is there", what,
 			    strerror(-r));
-	return GO_ON;
 }
 
-/* A fresh snapshot and the plan made from it, replacing the ones before. */
-static int read_plan(struct run *x)
+/* A fresh snapshot and the plans made from it, replacing the ones before. */
+static int read_devices(struct pass *pass)
 {
+	const struct run *run = pass->run;
 	int r;
 
-	snapshot_free(x->snap);
-	x->snap = NULL;
-	plan_clear(&x->plan);
-	layout_plan_clear(&x->lplan);
-	r = x->ops->read_snapshot(x->userdata, &x->snap);
+	snapshot_free(pass->snap);
+	pass->snap = NULL;
+	plan_clear(&pass->plan);
+	layout_plan_clear(&pass->lplan);
+	r = run->ops->read_snapshot(run->userdata, &pass->snap);
 	if (r < 0)
-		log_error("reading the NVDIMM state failed: %s", strerror(-r));
-	else if ((r = plan_make(x->snap, &x->stamp, x->opts, &x->plan)) < 0 ||
-		 (r = run_layout_plan(x, x->snap, &x->plan, &x->lplan)) < 0)
-		log_error("deciding failed: %s", strerror(-r));
-	return r;
+		return log_errno(r, "reading the NVDIMM state failed");
+	return make_plans(pass, pass->snap, &pass->plan, &pass->lplan);
 }
 
 static bool selection_exists(const struct options *opts, const struct snapshot *snap)
@@ -140,67 +166,65 @@ static bool selection_exists(const struct options *opts, const struct snapshot *
 	return ok;
 }
 
-static size_t count_pmem(const struct snapshot *snap)
+static bool has_pmem(const struct snapshot *snap)
 {
-	size_t n = 0;
-
 	for (size_t i = 0; i < snap->n_regions; i++)
-		n += snap->regions[i].pmem;
-	return n;
+		if (snap->regions[i].pmem)
+			return true;
+	return false;
 }
 
 /* --status ends here, and so does --dry-run on a machine without NVDIMMs. */
-static int step_plan(struct run *x)
+static int decide(struct pass *pass)
 {
-	int status = GO_ON, r;
+	const struct options *opts = pass->run->opts;
 
-	if (read_plan(x) < 0) {
-		status = EXIT_FAILURE;
-	} else if (!selection_exists(x->opts, x->snap)) {
-		status = EXIT_USAGE;
-	} else if (x->opts->mode == MODE_STATUS) {
-		r = status_print(x->snap, &x->plan, &x->lplan, &x->stamp, x->opts->json);
+	if (read_devices(pass) < 0)
+		return EXIT_FAILURE;
+	if (!selection_exists(opts, pass->snap))
+		return EXIT_USAGE;
+	if (opts->mode == MODE_STATUS) {
+		int r = status_print(pass->snap, &pass->plan, &pass->lplan, &pass->stamp,
+				     opts->json);
+
 		if (r < 0)
-			log_error("printing the status failed: %s", strerror(-r));
-		status = r < 0 || x->layouts_bad ? EXIT_FAILURE : EXIT_SUCCESS;
-	} else if (count_pmem(x->snap) == 0) {
-		log_event(MSG_NO_NVDIMM, NULL, "no NVDIMM regions found: nothing to do");
-		/*
-		 * A run still settles the stamp (written where there was none, no
-		 * pending mark of dimms or regions that are gone), so that the
-		 * path unit does not start one at every boot.
-		 */
-		x->no_pmem = true;
-		if (!x->apply)
-			status = x->layouts_bad ? EXIT_FAILURE : EXIT_SUCCESS;
+			log_errno(r, "printing the status failed");
+		return r < 0 || pass->layouts_bad ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
-	return status;
+	if (has_pmem(pass->snap))
+		return GO_ON;
+	log_event(MSG_NO_NVDIMM, NULL, "no NVDIMM regions found: nothing to do");
+	/*
+	 * A run still settles the stamp (written where there was none, no
+	 * pending mark of dimms or regions that are gone), so that the path
+	 * unit does not start one at every boot.
+	 */
+	pass->no_pmem = true;
+	return pass->run->apply ? GO_ON : pass->layouts_bad ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-/* Regions an interrupted run left disabled come back first; then the plan is made again. */
-static int step_recover(struct run *x)
+/* Regions an interrupted run left disabled come back first; then the plans are made again. */
+static int recover(struct pass *pass)
 {
-	int status = GO_ON;
+	const struct run *run = pass->run;
 
-	if (x->apply && plan_has(&x->plan, VERDICT_RECOVER)) {
-		if (apply_recover(x->snap, &x->plan, x->ops, x->userdata) < 0)
-			x->c.failed++;
-		if (read_plan(x) < 0)
-			status = EXIT_FAILURE;
-	}
-	return status;
+	if (!run->apply || !plan_has(&pass->plan, VERDICT_RECOVER))
+		return GO_ON;
+	if (apply_recover(pass->snap, &pass->plan, run->ops, run->userdata) < 0)
+		pass->counts.failed++;
+	return read_devices(pass) < 0 ? EXIT_FAILURE : GO_ON;
 }
 
 static void count_plan(const struct plan *plan, struct counts *c)
 {
 	for (size_t i = 0; i < plan->n_regions; i++) {
-		const struct region_plan *p = &plan->regions[i];
+		const struct region_plan *rp = &plan->regions[i];
 
-		if (!p->selected || p->verdict == VERDICT_INIT)
+		if (!rp->selected || rp->verdict == VERDICT_INIT)
 			continue;
-		if (p->verdict == VERDICT_LABELLED)
+		if (rp->verdict == VERDICT_LABELLED)
 			c->labelled++;
-		else if (p->verdict == VERDICT_REFUSED)
+		else if (rp->verdict == VERDICT_REFUSED)
 			c->refused++;
 		else
 			c->skipped++;
@@ -208,20 +232,25 @@ static void count_plan(const struct plan *plan, struct counts *c)
 }
 
 /* Whether the pass ends in failure: something refused or failed, or a layout file unusable. */
-static bool pass_failed(const struct run *x)
+static bool pass_failed(const struct pass *pass)
 {
-	return x->c.refused || x->c.failed || x->c.ns_refused || x->layouts_bad;
+	const struct counts *c = &pass->counts;
+
+	return c->refused || c->failed || c->ns_refused || pass->layouts_bad;
 }
 
 /* --dry-run ends here; a real run reports the layouts once the labels are done. */
-static int step_report(struct run *x)
+static int report(struct pass *pass)
 {
-	report_plan(x->snap, &x->plan, &x->stamp, !x->apply);
-	count_plan(&x->plan, &x->c);
-	if (x->apply)
+	bool dry_run = !pass->run->apply;
+
+	report_plan(pass->snap, &pass->plan, &pass->stamp, dry_run);
+	count_plan(&pass->plan, &pass->counts);
+	if (!dry_run)
 		return GO_ON;
-	report_layout_plan(x->snap, &x->plan, &x->lplan, true, &x->c.drifted, &x->c.ns_refused);
-	return pass_failed(x) ? EXIT_FAILURE : EXIT_SUCCESS;
+	report_layout_plan(pass->snap, &pass->plan, &pass->lplan, true, &pass->counts.drifted,
+			   &pass->counts.ns_refused);
+	return pass_failed(pass) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 /*
@@ -232,118 +261,124 @@ static int step_report(struct run *x)
  * before the exit is left to its own event. Only after a pass that changed
  * something: a pass with nothing to do was not started by a new dimm.
  */
-static int step_look_again(struct run *x)
+static void look_again(struct pass *pass)
 {
+	const struct run *run = pass->run;
 	struct snapshot *now = NULL;
 	struct plan later = { 0 };
 	const char *what = NULL;
 	int r;
 
-	if (!x->after)
-		return GO_ON;
-	/* Only for its wait on the probing; a failure was reported by step_drivers. */
-	(void)x->ops->load_drivers(x->userdata, &what);
-	r = x->ops->read_snapshot(x->userdata, &now);
+	if (!pass->after)
+		return;
+	/* Only for its wait on the probing; a failure was reported by load_drivers(). */
+	(void)run->ops->load_drivers(run->userdata, &what);
+	r = run->ops->read_snapshot(run->userdata, &now);
 	if (r == 0)
-		r = plan_make(now, &x->stamp, x->opts, &later);
+		r = plan_make(now, &pass->stamp, run->opts, &later);
 	if (r < 0)
 		log_warning("looking for NVDIMMs added during the run failed: %s", strerror(-r));
 	else
-		x->again = plan_new_work(x->snap, now, &later);
+		pass->again = plan_new_work(pass->snap, now, &later);
 	plan_clear(&later);
 	snapshot_free(now);
-	return GO_ON;
 }
 
-static int step_summary(struct run *x)
+static int summarize(const struct pass *pass)
 {
-	const struct counts *c = &x->c;
+	const struct counts *c = &pass->counts;
 	char layouts[192] = "";
 
 	/* MSG_NO_NVDIMM said it all. */
-	if (x->no_pmem)
-		return pass_failed(x) ? EXIT_FAILURE : EXIT_SUCCESS;
-
-	if (x->layouts.n || x->layouts_bad)
+	if (pass->no_pmem)
+		return pass_failed(pass) ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (pass->layouts.n || pass->layouts_bad)
 		snprintf(layouts, sizeof(layouts),
 			 "; namespaces: %u created, %u converted, %u drifted, %u refused, "
 			 "%u onlined as system RAM%s",
 			 c->created, c->converted, c->drifted, c->ns_refused, c->onlined,
-			 x->layouts_bad ? " (no layout applied: a layout file is unusable)" : "");
+			 pass->layouts_bad ? " (no layout applied: a layout file is unusable)" : "");
 	log_event(MSG_SUMMARY, NULL,
 		  "done: %u labelled already, %u initialized, %u skipped, %u refused, %u failed%s",
 		  c->labelled, c->initialized, c->skipped, c->refused, c->failed, layouts);
-	return pass_failed(x) ? EXIT_FAILURE : EXIT_SUCCESS;
+	return pass_failed(pass) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-/* What a pass leaves behind; the next pass starts afresh from the devices and the stamp. */
-static void pass_clear(struct run *x)
+static void pass_clear(struct pass *pass)
 {
-	unblock_stop_signals(x);
-	free(x->group_failed);
-	x->group_failed = NULL;
-	x->gave_up = false;
-	plan_clear(&x->plan);
-	layout_plan_clear(&x->lplan);
-	layout_set_clear(&x->layouts);
-	x->layouts_bad = false;
-	daxctl_conf_clear(&x->daxctl);
-	x->daxctl_state = DAXCTL_ABSENT;
-	snapshot_free(x->snap);
-	snapshot_free(x->after);
-	x->snap = x->after = NULL;
-	stamp_clear(&x->stamp);
-	stamp_clear(&x->on_disk);
-	x->rewrite = false;
-	x->no_pmem = false;
-	x->c = (struct counts){ 0 };
+	unblock_stop_signals(pass->run);
+	free(pass->group_failed);
+	plan_clear(&pass->plan);
+	layout_plan_clear(&pass->lplan);
+	layout_set_clear(&pass->layouts);
+	daxctl_conf_clear(&pass->daxctl);
+	snapshot_free(pass->snap);
+	snapshot_free(pass->after);
+	stamp_clear(&pass->stamp);
+	stamp_clear(&pass->on_disk);
 }
 
-/* Returns the pass's exit status; sets x->again when another pass is due. */
-static int run_pass(struct run *x)
+/*
+ * One pass, step by step: the state it starts from, the decision, then
+ * the label step and the layout step, each verified from a fresh read.
+ * Returns its exit status; *AGAIN says whether another pass is due.
+ */
+static int run_pass(struct run *run, bool *again)
 {
-	static int (*const steps[])(struct run *x) = {
-		step_stamp, step_layouts, step_drivers, step_plan, step_recover, step_report,
-		step_apply, step_verify, step_settle, step_layout, step_look_again, step_summary,
-	};
-	int status = GO_ON;
+	struct pass pass = { .run = run };
+	int status = read_stamp(&pass);
 
-	x->again = false;
-	for (size_t i = 0; i < ARRAY_SIZE(steps) && status == GO_ON; i++)
-		status = steps[i](x);
-	pass_clear(x);
+	if (status == GO_ON) {
+		load_layouts(&pass);
+		load_drivers(&pass);
+		status = decide(&pass);
+	}
+	if (status == GO_ON)
+		status = recover(&pass);
+	if (status == GO_ON)
+		status = report(&pass);
+	if (status == GO_ON) {
+		label_regions(&pass);
+		verify_labels(&pass);
+		settle_stamp(&pass);
+		apply_layouts(&pass);
+		look_again(&pass);
+		status = summarize(&pass);
+	}
+	*again = pass.again;
+	pass_clear(&pass);
 	return status;
 }
 
 /* Passes while NVDIMMs needing labels keep appearing, a few at the most. */
-static int run_passes(struct run *x)
+static int run_passes(struct run *run)
 {
 	int status = EXIT_SUCCESS;
-	unsigned int pass = 1;
+	bool again = true;
 
-	for (;;) {
-		int s = run_pass(x);
+	for (unsigned int n = 1; again && n <= MAX_PASSES; n++) {
+		int s;
 
+		if (n > 1)
+			log_info("NVDIMMs that need labels appeared during the run: another pass");
+		s = run_pass(run, &again);
 		if (s != EXIT_SUCCESS)
 			status = s;
-		if (!x->again || pass++ == MAX_PASSES)
-			break;
-		log_info("NVDIMMs that need labels appeared during the run: another pass");
 	}
 	return status;
 }
 
-int run(const struct options *opts, const struct ops *ops, void *userdata)
+int run_program(const struct options *opts, const struct ops *ops, void *userdata)
 {
-	struct run x = { .opts = opts, .ops = ops, .userdata = userdata,
-			 .apply = opts->mode == MODE_APPLY, .dirfd = -1, .lockfd = -1 };
-	int status = step_lock(&x);
+	struct run run = { .opts = opts, .ops = ops, .userdata = userdata,
+			   .apply = opts->mode == MODE_APPLY, .dirfd = -1, .lockfd = -1 };
+	int status = lock_state(&run);
 
 	if (status == GO_ON)
-		status = run_passes(&x);
-	if (x.lockfd >= 0)
-		close(x.lockfd);
-	if (x.dirfd >= 0)
-		close(x.dirfd);
+		status = run_passes(&run);
+	if (run.lockfd >= 0)
+		close(run.lockfd);
+	if (run.dirfd >= 0)
+		close(run.dirfd);
 	return status;
 }

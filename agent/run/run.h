@@ -12,4 +12,4 @@
 #define EXIT_USAGE 2
 
 /* The whole job for parsed options; returns the process exit status. */
-int run(const struct options *opts, const struct ops *ops, void *userdata);
+int run_program(const struct options *opts, const struct ops *ops, void *userdata);

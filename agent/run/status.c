@@ -47,25 +47,25 @@ static const char *memory_state(const struct layout_ns_plan *np)
 }
 
 /* Memory= without daxctl: what this run onlines, the next boot does not bring back. */
-static bool memory_without_daxctl(const struct snapshot *snap, const struct layout_region_plan *rp)
+static bool memory_without_daxctl(const struct snapshot *snap, const struct layout_region_plan *lrp)
 {
-	for (size_t j = 0; !snap->daxctl && j < rp->n_ns; j++)
-		if (rp->ns[j].decl->memory != LAYOUT_MEMORY_NONE)
+	for (size_t j = 0; !snap->daxctl && j < lrp->n_ns; j++)
+		if (lrp->ns[j].decl->memory != LAYOUT_MEMORY_NONE)
 			return true;
 	return false;
 }
 
 static void print_layout(const struct snapshot *snap, const struct snap_region *r,
-			 const struct layout_region_plan *rp)
+			 const struct layout_region_plan *lrp)
 {
-	if (!rp->layout)
+	if (!lrp->layout)
 		return;
-	printf("  layout %s: %s", rp->layout->path, layout_verdict_name(rp->verdict));
-	if (rp->verdict == LAYOUT_REGION_REFUSED)
-		printf(" (%s)", reason_name(rp->reason));
-	printf("%s\n", rp->projected ? ", once its labels are initialized" : "");
-	for (size_t j = 0; j < rp->n_ns; j++) {
-		const struct layout_ns_plan *np = &rp->ns[j];
+	printf("  layout %s: %s", lrp->layout->path, layout_verdict_name(lrp->verdict));
+	if (lrp->verdict == LAYOUT_REGION_REFUSED)
+		printf(" (%s)", reason_name(lrp->reason));
+	printf("%s\n", lrp->projected ? ", once its labels are initialized" : "");
+	for (size_t j = 0; j < lrp->n_ns; j++) {
+		const struct layout_ns_plan *np = &lrp->ns[j];
 		const char *dev = ns_plan_device(r, np);
 
 		printf("    %s: %s, size %llu, %s%s%s%s%s\n", np->name,
@@ -73,13 +73,13 @@ static void print_layout(const struct snapshot *snap, const struct snap_region *
 		       layout_action_name(np->action), dev ? " (" : "", dev ? dev : "",
 		       dev ? ")" : "", memory_state(np));
 	}
-	if (memory_without_daxctl(snap, rp))
+	if (memory_without_daxctl(snap, lrp))
 		printf("    daxctl is not installed (no %s): memory onlined by a run does not "
 		       "come back online at the next boot\n", DAXCTL_CONF_DIR);
 }
 
 static void print_text(const struct snapshot *snap, const struct plan *plan,
-		       const struct layout_plan *lp, const struct stamp *stamp)
+		       const struct layout_plan *lplan, const struct stamp *stamp)
 {
 	if (snap->n_regions == 0 && snap->n_dimms == 0) {
 		printf("no NVDIMMs found (%zu NVDIMM bus%s)\n", snap->n_buses,
@@ -108,7 +108,7 @@ static void print_text(const struct snapshot *snap, const struct plan *plan,
 			       ns->busy ? ", in use" : "", ns->signature[0] ? ", signature " : "",
 			       ns->signature);
 		}
-		print_layout(snap, r, &lp->regions[i]);
+		print_layout(snap, r, &lplan->regions[i]);
 	}
 	for (size_t i = 0; i < snap->n_dimms; i++) {
 		const struct snap_dimm *d = &snap->dimms[i];
@@ -160,11 +160,11 @@ static struct json_object *ns_plan_json(const struct snap_region *r,
 
 /* NULL with *err untouched when no layout matches the region. */
 static struct json_object *layout_json(const struct snapshot *snap, const struct snap_region *r,
-				       const struct layout_region_plan *rp, int *err)
+				       const struct layout_region_plan *lrp, int *err)
 {
 	struct json_object *o, *nss;
 
-	if (!rp->layout)
+	if (!lrp->layout)
 		return NULL;
 	o = json_object_new_object();
 	nss = json_object_new_array();
@@ -175,15 +175,15 @@ static struct json_object *layout_json(const struct snapshot *snap, const struct
 		return NULL;
 	}
 	json_object_object_add(o, "namespaces", nss);
-	*err |= add(o, "file", json_object_new_string(rp->layout->path));
-	*err |= add(o, "verdict", json_object_new_string(layout_verdict_name(rp->verdict)));
-	if (rp->verdict == LAYOUT_REGION_REFUSED)
-		*err |= add(o, "reason", json_object_new_string(reason_name(rp->reason)));
-	*err |= add(o, "projected", json_object_new_boolean(rp->projected));
-	if (memory_without_daxctl(snap, rp))
+	*err |= add(o, "file", json_object_new_string(lrp->layout->path));
+	*err |= add(o, "verdict", json_object_new_string(layout_verdict_name(lrp->verdict)));
+	if (lrp->verdict == LAYOUT_REGION_REFUSED)
+		*err |= add(o, "reason", json_object_new_string(reason_name(lrp->reason)));
+	*err |= add(o, "projected", json_object_new_boolean(lrp->projected));
+	if (memory_without_daxctl(snap, lrp))
 		*err |= add(o, "daxctl_missing", json_object_new_boolean(true));
-	for (size_t j = 0; j < rp->n_ns; j++) {
-		struct json_object *n = ns_plan_json(r, &rp->ns[j]);
+	for (size_t j = 0; j < lrp->n_ns; j++) {
+		struct json_object *n = ns_plan_json(r, &lrp->ns[j]);
 
 		*err |= n ? json_object_array_add(nss, n) : 1;
 	}
@@ -191,7 +191,7 @@ static struct json_object *layout_json(const struct snapshot *snap, const struct
 }
 
 static struct json_object *region_json(const struct snapshot *snap, const struct plan *plan,
-				       const struct layout_plan *lp, size_t i)
+				       const struct layout_plan *lplan, size_t i)
 {
 	struct json_object *layout;
 	const struct snap_region *r = &snap->regions[i];
@@ -232,7 +232,7 @@ static struct json_object *region_json(const struct snapshot *snap, const struct
 		err |= add(o, "reason", json_object_new_string(reason_name(p->reason)));
 	json_object_object_add(o, "dimms", dimms);
 	json_object_object_add(o, "namespaces", nss);
-	layout = layout_json(snap, r, &lp->regions[i], &err);
+	layout = layout_json(snap, r, &lplan->regions[i], &err);
 	if (layout)
 		json_object_object_add(o, "layout", layout);
 	if (err) {
@@ -272,7 +272,7 @@ static struct json_object *dimm_json(const struct snap_dimm *d, const struct pla
 }
 
 static int print_json(const struct snapshot *snap, const struct plan *plan,
-		      const struct layout_plan *lp, const struct stamp *stamp)
+		      const struct layout_plan *lplan, const struct stamp *stamp)
 {
 	struct json_object *top = json_object_new_object();
 	struct json_object *regions = json_object_new_array();
@@ -291,7 +291,7 @@ static int print_json(const struct snapshot *snap, const struct plan *plan,
 
 		if (!plan->regions[i].selected)
 			continue;
-		o = region_json(snap, plan, lp, i);
+		o = region_json(snap, plan, lplan, i);
 		if (!o || json_object_array_add(regions, o) < 0)
 			goto out;
 	}
@@ -313,10 +313,10 @@ out:
 }
 
 int status_print(const struct snapshot *snap, const struct plan *plan,
-		 const struct layout_plan *lp, const struct stamp *stamp, bool json)
+		 const struct layout_plan *lplan, const struct stamp *stamp, bool json)
 {
 	if (json)
-		return print_json(snap, plan, lp, stamp);
-	print_text(snap, plan, lp, stamp);
+		return print_json(snap, plan, lplan, stamp);
+	print_text(snap, plan, lplan, stamp);
 	return fflush(stdout) == 0 ? 0 : -errno;
 }

@@ -107,7 +107,7 @@ int run_fake(struct env *e)
 {
 	e->n_records = 0;
 	e->fake.n_calls = 0;
-	return run(&e->opts, &fake_ops, &e->fake);
+	return run_program(&e->opts, &fake_ops, &e->fake);
 }
 
 void read_stamp(struct env *e, struct stamp *stamp)
