@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <blkid.h>
 
-#include "shared/macro.h"
 #include "backend/probe.h"
+#include "shared/macro.h"
 
 /*
  * The kernel's pfn, dax and btt info blocks sit 4 KiB into the namespace.

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <linux/ndctl.h>
 
-#include "shared/macro.h"
 #include "label/plan.h"
+#include "shared/macro.h"
 
 /* The names are what --status, --json and the journal's NVDIMM_REASON show. */
 static const char *const state_names[] = {

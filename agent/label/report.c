@@ -5,8 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "shared/log.h"
 #include "label/report.h"
+#include "shared/log.h"
 #include "shared/macro.h"
 
 static void format_time(long long t, char *buf, size_t len)
@@ -26,9 +26,19 @@ static const char *unreadable_why(const struct snap_namespace *ns)
 	return ns->enabled ? "no block device" : "namespace disabled";
 }
 
-static void report_dimm_init(const struct snapshot *snap, const struct plan *plan,
-			     const struct stamp *stamp, size_t ri, size_t di, bool dry_run)
+/* What a report is made from: the plan and what it was made of. */
+struct report {
+	const struct snapshot *snap;
+	const struct plan *plan;
+	const struct stamp *stamp;
+	bool dry_run;
+};
+
+static void report_dimm_init(const struct report *rep, size_t ri, size_t di)
 {
+	const struct snapshot *snap = rep->snap;
+	const struct plan *plan = rep->plan;
+	const bool dry_run = rep->dry_run;
 	const struct snap_region *r = &snap->regions[ri];
 	const struct snap_dimm *d = &snap->dimms[di];
 	const struct snap_namespace *ns = r->namespaces;
@@ -36,7 +46,7 @@ static void report_dimm_init(const struct snapshot *snap, const struct plan *pla
 				      .blockdev = ns->blockdev[0] ? ns->blockdev : NULL };
 
 	if (plan->dimms[di].lost) {
-		const struct stamp_entry *e = stamp_find(stamp, d->id);
+		const struct stamp_entry *e = stamp_find(rep->stamp, d->id);
 		char when[64];
 
 		format_time(e ? e->time : 0, when, sizeof(when));
@@ -92,8 +102,10 @@ static void fill_in(char *out, size_t len, const char *words, const struct fill 
 	}
 }
 
-static void report_refused(const struct snapshot *snap, const struct plan *plan, size_t ri)
+static void report_refused(const struct report *rep, size_t ri)
 {
+	const struct snapshot *snap = rep->snap;
+	const struct plan *plan = rep->plan;
 	const struct snap_region *r = &snap->regions[ri];
 	const struct region_plan *p = &plan->regions[ri];
 	/*
@@ -123,90 +135,117 @@ static void report_refused(const struct snapshot *snap, const struct plan *plan,
 	log_event(MSG_REFUSED, &f, "%s is label-less but %s", r->name, text);
 }
 
+static void report_not_ours(const struct report *rep, size_t ri)
+{
+	const struct snap_region *r = &rep->snap->regions[ri];
+	const struct log_fields f = { .region = r->name };
+
+	log_event_prio(LOG_DEBUG, MSG_SKIPPED, &f,
+		       "%s is not a persistent-memory region with NVDIMM labels: not ours", r->name);
+}
+
+static void report_disabled(const struct report *rep, size_t ri)
+{
+	const struct snap_region *r = &rep->snap->regions[ri];
+	const struct log_fields f = { .region = r->name };
+
+	log_event(MSG_SKIPPED, &f,
+		  "%s is disabled, and not by an earlier run of this program: left alone", r->name);
+}
+
+/* A run reports the recovery as it makes it (apply_recover). */
+static void report_recover(const struct report *rep, size_t ri)
+{
+	const struct snap_region *r = &rep->snap->regions[ri];
+	const struct log_fields f = { .region = r->name };
+
+	if (rep->dry_run)
+		log_event(MSG_DRY_RUN, &f,
+			  "dry run: would enable %s, left disabled by an interrupted run", r->name);
+}
+
+static void report_labelled(const struct report *rep, size_t ri)
+{
+	const struct snap_region *r = &rep->snap->regions[ri];
+
+	for (size_t j = 0; j < r->n_dimms; j++) {
+		const struct snap_dimm *d = &rep->snap->dimms[r->dimms[j]];
+		const struct log_fields f = { .region = r->name, .nmem = d->name, .id = d->id };
+
+		log_event(MSG_LABELLED, &f, "%s is labelled (%s): nothing to do", r->name, d->name);
+	}
+}
+
+static void report_unsupported(const struct report *rep, size_t ri)
+{
+	const struct snap_region *r = &rep->snap->regions[ri];
+	const struct log_fields rf = { .region = r->name };
+
+	if (rep->plan->regions[ri].reason == REASON_NO_DIMM)
+		log_event(MSG_UNSUPPORTED, &rf,
+			  "%s has no NVDIMM behind it (legacy or e820 pmem): no labels to write; "
+			  "skipped", r->name);
+	for (size_t j = 0; j < r->n_dimms; j++) {
+		const struct snap_dimm *d = &rep->snap->dimms[r->dimms[j]];
+		const struct log_fields f = { .region = r->name, .nmem = d->name, .id = d->id };
+
+		if (!d->label_support)
+			log_event(MSG_UNSUPPORTED, &f,
+				  "%s has no label area (no label commands): %s cannot have labels; "
+				  "the label step skips it", d->name, r->name);
+	}
+}
+
+static void report_forced(const struct snap_region *r)
+{
+	const struct snap_namespace *ns = r->namespaces;
+	const struct log_fields f = {
+		.region = r->name, .blockdev = ns->blockdev,
+		.signature = ns->signature[0] ? ns->signature : NULL,
+		.reason = ns->signature[0] ? "signature" : "unreadable",
+	};
+
+	if (ns->signature[0])
+		log_event(MSG_FORCED, &f,
+			  "--force: initializing %s although /dev/%s carries a %s signature; its "
+			  "contents will no longer be reachable as a raw namespace", r->name,
+			  ns->blockdev, ns->signature);
+	else
+		log_event(MSG_FORCED, &f,
+			  "--force: initializing %s although the contents of %s could not be "
+			  "checked (%s)", r->name, ns->name, unreadable_why(ns));
+}
+
+/* A region left out of every group (a sibling refused it) has nothing to say here. */
+static void report_init(const struct report *rep, size_t ri)
+{
+	const struct snap_region *r = &rep->snap->regions[ri];
+	const struct region_plan *rp = &rep->plan->regions[ri];
+
+	if (!rp->group)
+		return;
+	if (rp->forced)
+		report_forced(r);
+	for (size_t j = 0; j < r->n_dimms; j++)
+		report_dimm_init(rep, ri, r->dimms[j]);
+}
+
+static void (*const reporters[])(const struct report *rep, size_t ri) = {
+	[VERDICT_NOT_OURS] = report_not_ours,
+	[VERDICT_DISABLED] = report_disabled,
+	[VERDICT_RECOVER] = report_recover,
+	[VERDICT_LABELLED] = report_labelled,
+	[VERDICT_UNSUPPORTED] = report_unsupported,
+	[VERDICT_INIT] = report_init,
+	[VERDICT_REFUSED] = report_refused,
+};
+
 void report_plan(const struct snapshot *snap, const struct plan *plan,
 		 const struct stamp *stamp, bool dry_run)
 {
-	for (size_t ri = 0; ri < snap->n_regions; ri++) {
-		const struct snap_region *r = &snap->regions[ri];
-		const struct region_plan *p = &plan->regions[ri];
-		const struct log_fields rf = { .region = r->name };
+	const struct report rep = { .snap = snap, .plan = plan, .stamp = stamp, .dry_run = dry_run };
 
-		if (!p->selected)
-			continue;
-		switch (p->verdict) {
-		case VERDICT_NOT_OURS:
-			log_event_prio(LOG_DEBUG, MSG_SKIPPED, &rf,
-				       "%s is not a persistent-memory region with NVDIMM labels: "
-				       "not ours", r->name);
-			break;
-		case VERDICT_DISABLED:
-			log_event(MSG_SKIPPED, &rf,
-				  "%s is disabled, and not by an earlier run of this program: left alone",
-				  r->name);
-			break;
-		case VERDICT_RECOVER:
-			if (dry_run)
-				log_event(MSG_DRY_RUN, &rf,
-					  "dry run: would enable %s, left disabled by an interrupted run",
-					  r->name);
-			break;
-		case VERDICT_LABELLED:
-			for (size_t j = 0; j < r->n_dimms; j++) {
-				const struct snap_dimm *d = &snap->dimms[r->dimms[j]];
-				const struct log_fields f = { .region = r->name, .nmem = d->name,
-							      .id = d->id };
-
-				log_event(MSG_LABELLED, &f, "%s is labelled (%s): nothing to do",
-					  r->name, d->name);
-			}
-			break;
-		case VERDICT_UNSUPPORTED:
-			if (p->reason == REASON_NO_DIMM) {
-				log_event(MSG_UNSUPPORTED, &rf,
-					  "%s has no NVDIMM behind it (legacy or e820 pmem): no labels "
-					  "to write; skipped", r->name);
-				break;
-			}
-			for (size_t j = 0; j < r->n_dimms; j++) {
-				const struct snap_dimm *d = &snap->dimms[r->dimms[j]];
-				const struct log_fields f = { .region = r->name, .nmem = d->name,
-							      .id = d->id };
-
-				if (d->label_support)
-					continue;
-				log_event(MSG_UNSUPPORTED, &f,
-					  "%s has no label area (no label commands): %s cannot have "
-					  "labels; the label step skips it", d->name, r->name);
-			}
-			break;
-		case VERDICT_INIT:
-			if (!p->group)
-				break;
-			if (p->forced) {
-				const struct snap_namespace *ns = r->namespaces;
-				const struct log_fields f = {
-					.region = r->name, .blockdev = ns->blockdev,
-					.signature = ns->signature[0] ? ns->signature : NULL,
-					.reason = ns->signature[0] ? "signature" : "unreadable",
-				};
-
-				if (ns->signature[0])
-					log_event(MSG_FORCED, &f,
-						  "--force: initializing %s although /dev/%s carries a %s "
-						  "signature; its contents will no longer be reachable as "
-						  "a raw namespace", r->name, ns->blockdev, ns->signature);
-				else
-					log_event(MSG_FORCED, &f,
-						  "--force: initializing %s although the contents of %s "
-						  "could not be checked (%s)", r->name, ns->name,
-						  unreadable_why(ns));
-			}
-			for (size_t j = 0; j < r->n_dimms; j++)
-				report_dimm_init(snap, plan, stamp, ri, r->dimms[j], dry_run);
-			break;
-		case VERDICT_REFUSED:
-			report_refused(snap, plan, ri);
-			break;
-		}
-	}
+	for (size_t ri = 0; ri < snap->n_regions; ri++)
+		if (plan->regions[ri].selected)
+			reporters[plan->regions[ri].verdict](&rep, ri);
 }

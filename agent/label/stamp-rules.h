@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-#include "label/plan.h"
 #include "core/snapshot.h"
 #include "core/stamp.h"
+#include "label/plan.h"
 
 /*
  * What a run writes into the stamp, and when. Both return 0, or a negative

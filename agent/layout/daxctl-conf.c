@@ -16,8 +16,8 @@
 #include "shared/fileio.h"
 #include "shared/macro.h"
 #include "shared/names.h"
-#include "shared/parse.h"
 #include "shared/nsuuid.h"
+#include "shared/parse.h"
 
 #define CONF_TMP ".nvdimm-label-init.conf.tmp"
 /* Far beyond any hand-written configuration; bounds what a bad file costs. */

@@ -4,11 +4,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "layout/daxctl-conf.h"
-#include "layout/layout.h"
-#include "label/plan.h"
 #include "core/snapshot.h"
 #include "core/stamp.h"
+#include "label/plan.h"
+#include "layout/daxctl-conf.h"
+#include "layout/layout.h"
 
 /*
  * What the layout files ask of each region, decided from a snapshot and the

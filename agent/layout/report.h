@@ -3,8 +3,8 @@
 
 #include <stdbool.h>
 
-#include "layout/plan.h"
 #include "label/plan.h"
+#include "layout/plan.h"
 
 /*
  * The journal records of a layout plan, for every region PLAN selects (a

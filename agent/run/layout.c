@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "run/steps.h"
-#include "shared/log.h"
 #include "layout/load.h"
 #include "layout/report.h"
+#include "run/steps.h"
+#include "shared/log.h"
 
 void load_layouts(struct pass *pass)
 {

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "backend/backend.h"
-#include "shared/log.h"
 #include "core/options.h"
 #include "run/run.h"
+#include "shared/log.h"
 
 int main(int argc, char **argv)
 {

@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "layout/daxctl-conf.h"
-#include "shared/log.h"
 #include "run/steps.h"
+#include "shared/log.h"
 
 static const char *online_error(int e, const char *user)
 {

@@ -3,8 +3,8 @@
 
 #include <stdbool.h>
 
-#include "layout/plan.h"
 #include "label/plan.h"
+#include "layout/plan.h"
 
 /* Prints the state of every selected region, its layout plan, and its dimms to stdout. */
 int status_print(const struct snapshot *snap, const struct plan *plan,

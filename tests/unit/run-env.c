@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
-#include "run/run.h"
 #include "run-env.h"
+#include "run/run.h"
 
 static void capture(const struct log_record *r, void *userdata)
 {

@@ -3,10 +3,10 @@
 
 #include <stdbool.h>
 
-#include "fake.h"
-#include "shared/log.h"
 #include "core/options.h"
 #include "core/stamp.h"
+#include "fake.h"
+#include "shared/log.h"
 
 /*
  * The whole run against the fake backend, in a temporary state directory,

@@ -26,12 +26,12 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include "core/stamp.h"
 #include "fake.h"
 #include "fixtures.h"
 #include "kill-points.h"
-#include "shared/macro.h"
 #include "run-env.h"
-#include "core/stamp.h"
+#include "shared/macro.h"
 
 #define UUID_GONE "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
 #define TWO "[Namespace]\nName=a-%r\nMode=fsdax\nSize=2G\n\n" \

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "shared/macro.h"
 #include "core/options.h"
+#include "shared/macro.h"
 
 /* A typed sentinel: a bare NULL in a variadic call may not be a pointer. */
 #define END ((char *)NULL)

@@ -12,8 +12,8 @@
 #include <linux/ndctl.h>
 
 #include "fixtures.h"
-#include "shared/macro.h"
 #include "label/plan.h"
+#include "shared/macro.h"
 
 #define GIB (1ULL << 30)
 

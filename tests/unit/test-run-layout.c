@@ -22,11 +22,11 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include "core/stamp.h"
 #include "fake.h"
 #include "fixtures.h"
-#include "shared/macro.h"
 #include "run-env.h"
-#include "core/stamp.h"
+#include "shared/macro.h"
 
 #define FSDAX_REST "[Namespace]\nName=data\nMode=fsdax\nSize=rest\nAlign=2M\n"
 /* Two namespaces: the calls of one create are seed, uuid, name, size, attach, enable. */

@@ -20,13 +20,13 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "core/stamp.h"
 #include "fake.h"
 #include "fixtures.h"
 #include "run-env.h"
+#include "run/run.h"
 #include "shared/log.h"
 #include "shared/macro.h"
-#include "run/run.h"
-#include "core/stamp.h"
 
 static void world_one_label_less(struct env *e)
 {

@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "core/stamp.h"
 #include "shared/macro.h"
 #include "shared/nsuuid.h"
-#include "core/stamp.h"
 
 struct env {
 	char dir[64];
