@@ -231,7 +231,6 @@ int backend_read_devices(struct ndctl_ctx *ctx, struct snapshot **out)
 		snapshot_free(snap);
 		return r;
 	}
-	snap->daxctl = access(DAXCTL_CONF_DIR, F_OK) == 0;
 	*out = snap;
 	return 0;
 }

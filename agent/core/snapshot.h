@@ -81,8 +81,6 @@ struct snap_region {
 };
 
 struct snapshot {
-	/* daxctl's configuration directory is there: daxctl onlines Memory= namespaces at boot. */
-	bool daxctl;
 	size_t n_buses;
 	size_t n_dimms;
 	struct snap_dimm *dimms;

@@ -184,8 +184,10 @@ static int decide(struct pass *pass)
 	if (!selection_exists(opts, pass->snap))
 		return EXIT_USAGE;
 	if (opts->mode == MODE_STATUS) {
-		int r = status_print(pass->snap, &pass->plan, &pass->lplan, &pass->stamp,
-				     opts->json);
+		const struct status st = { .snap = pass->snap, .plan = &pass->plan,
+					   .lplan = &pass->lplan, .stamp = &pass->stamp,
+					   .daxctl = pass->daxctl_state != DAXCTL_ABSENT };
+		int r = status_print(&st, opts->json);
 
 		if (r < 0)
 			log_errno(r, "printing the status failed");

@@ -47,15 +47,15 @@ static const char *memory_state(const struct layout_ns_plan *np)
 }
 
 /* Memory= without daxctl: what this run onlines, the next boot does not bring back. */
-static bool memory_without_daxctl(const struct snapshot *snap, const struct layout_region_plan *lrp)
+static bool memory_without_daxctl(const struct status *st, const struct layout_region_plan *lrp)
 {
-	for (size_t j = 0; !snap->daxctl && j < lrp->n_ns; j++)
+	for (size_t j = 0; !st->daxctl && j < lrp->n_ns; j++)
 		if (lrp->ns[j].decl->memory != LAYOUT_MEMORY_NONE)
 			return true;
 	return false;
 }
 
-static void print_layout(const struct snapshot *snap, const struct snap_region *r,
+static void print_layout(const struct status *st, const struct snap_region *r,
 			 const struct layout_region_plan *lrp)
 {
 	if (!lrp->layout)
@@ -73,14 +73,16 @@ static void print_layout(const struct snapshot *snap, const struct snap_region *
 		       layout_action_name(np->action), dev ? " (" : "", dev ? dev : "",
 		       dev ? ")" : "", memory_state(np));
 	}
-	if (memory_without_daxctl(snap, lrp))
+	if (memory_without_daxctl(st, lrp))
 		printf("    daxctl is not installed (no %s): memory onlined by a run does not "
 		       "come back online at the next boot\n", DAXCTL_CONF_DIR);
 }
 
-static void print_text(const struct snapshot *snap, const struct plan *plan,
-		       const struct layout_plan *lplan, const struct stamp *stamp)
+static void print_text(const struct status *st)
 {
+	const struct snapshot *snap = st->snap;
+	const struct plan *plan = st->plan;
+
 	if (snap->n_regions == 0 && snap->n_dimms == 0) {
 		printf("no NVDIMMs found (%zu NVDIMM bus%s)\n", snap->n_buses,
 		       snap->n_buses == 1 ? "" : "es");
@@ -108,17 +110,18 @@ static void print_text(const struct snapshot *snap, const struct plan *plan,
 			       ns->busy ? ", in use" : "", ns->signature[0] ? ", signature " : "",
 			       ns->signature);
 		}
-		print_layout(snap, r, &lplan->regions[i]);
+		print_layout(st, r, &st->lplan->regions[i]);
 	}
 	for (size_t i = 0; i < snap->n_dimms; i++) {
 		const struct snap_dimm *d = &snap->dimms[i];
-		const char *st = stamp_state_of(stamp, d->id);
+		const char *state = stamp_state_of(st->stamp, d->id);
 
 		if (!dimm_selected(snap, plan, i))
 			continue;
 		printf("%s: id %s, %s, %s%s%s\n", d->name, d->id,
 		       d->label_support ? "label area" : "no label area",
-		       d->labelled ? "labelled" : "no labels", st ? ", stamp " : "", st ? st : "");
+		       d->labelled ? "labelled" : "no labels", state ? ", stamp " : "",
+		       state ? state : "");
 	}
 }
 
@@ -159,7 +162,7 @@ static struct json_object *ns_plan_json(const struct snap_region *r,
 }
 
 /* NULL with *err untouched when no layout matches the region. */
-static struct json_object *layout_json(const struct snapshot *snap, const struct snap_region *r,
+static struct json_object *layout_json(const struct status *st, const struct snap_region *r,
 				       const struct layout_region_plan *lrp, int *err)
 {
 	struct json_object *o, *nss;
@@ -180,7 +183,7 @@ static struct json_object *layout_json(const struct snapshot *snap, const struct
 	if (lrp->verdict == LAYOUT_REGION_REFUSED)
 		*err |= add(o, "reason", json_object_new_string(reason_name(lrp->reason)));
 	*err |= add(o, "projected", json_object_new_boolean(lrp->projected));
-	if (memory_without_daxctl(snap, lrp))
+	if (memory_without_daxctl(st, lrp))
 		*err |= add(o, "daxctl_missing", json_object_new_boolean(true));
 	for (size_t j = 0; j < lrp->n_ns; j++) {
 		struct json_object *n = ns_plan_json(r, &lrp->ns[j]);
@@ -190,9 +193,10 @@ static struct json_object *layout_json(const struct snapshot *snap, const struct
 	return o;
 }
 
-static struct json_object *region_json(const struct snapshot *snap, const struct plan *plan,
-				       const struct layout_plan *lplan, size_t i)
+static struct json_object *region_json(const struct status *st, size_t i)
 {
+	const struct snapshot *snap = st->snap;
+	const struct plan *plan = st->plan;
 	struct json_object *layout;
 	const struct snap_region *r = &snap->regions[i];
 	const struct region_plan *p = &plan->regions[i];
@@ -232,7 +236,7 @@ static struct json_object *region_json(const struct snapshot *snap, const struct
 		err |= add(o, "reason", json_object_new_string(reason_name(p->reason)));
 	json_object_object_add(o, "dimms", dimms);
 	json_object_object_add(o, "namespaces", nss);
-	layout = layout_json(snap, r, &lplan->regions[i], &err);
+	layout = layout_json(st, r, &st->lplan->regions[i], &err);
 	if (layout)
 		json_object_object_add(o, "layout", layout);
 	if (err) {
@@ -271,9 +275,10 @@ static struct json_object *dimm_json(const struct snap_dimm *d, const struct pla
 	return o;
 }
 
-static int print_json(const struct snapshot *snap, const struct plan *plan,
-		      const struct layout_plan *lplan, const struct stamp *stamp)
+static int print_json(const struct status *st)
 {
+	const struct snapshot *snap = st->snap;
+	const struct plan *plan = st->plan;
 	struct json_object *top = json_object_new_object();
 	struct json_object *regions = json_object_new_array();
 	struct json_object *dimms = json_object_new_array();
@@ -291,7 +296,7 @@ static int print_json(const struct snapshot *snap, const struct plan *plan,
 
 		if (!plan->regions[i].selected)
 			continue;
-		o = region_json(snap, plan, lplan, i);
+		o = region_json(st, i);
 		if (!o || json_object_array_add(regions, o) < 0)
 			goto out;
 	}
@@ -300,7 +305,7 @@ static int print_json(const struct snapshot *snap, const struct plan *plan,
 
 		if (!dimm_selected(snap, plan, i))
 			continue;
-		o = dimm_json(&snap->dimms[i], plan, i, stamp);
+		o = dimm_json(&snap->dimms[i], plan, i, st->stamp);
 		if (!o || json_object_array_add(dimms, o) < 0)
 			goto out;
 	}
@@ -312,11 +317,10 @@ out:
 	return r;
 }
 
-int status_print(const struct snapshot *snap, const struct plan *plan,
-		 const struct layout_plan *lplan, const struct stamp *stamp, bool json)
+int status_print(const struct status *st, bool json)
 {
 	if (json)
-		return print_json(snap, plan, lplan, stamp);
-	print_text(snap, plan, lplan, stamp);
+		return print_json(st);
+	print_text(st);
 	return fflush(stdout) == 0 ? 0 : -errno;
 }

@@ -357,7 +357,6 @@ int fake_load_world(struct fake *f, const char *path)
 
 	if (ok) {
 		w->n_buses = head.n_buses;
-		w->daxctl = head.daxctl;
 	}
 	for (size_t i = 0; ok && i < head.n_dimms; i++)
 		ok = fread(&d, sizeof(d), 1, in) == 1 && snapshot_add_dimm(w, &d, NULL) == 0;

@@ -885,7 +885,7 @@ static void memory_without_daxctl_warned(void **state)
 	free(text);
 
 	/* With daxctl, --status has nothing to warn of. */
-	e->fake.world->daxctl = true;
+	daxctl_dir(e);
 	text = status_of(e, false);
 	assert_null(strstr(text, "daxctl"));
 	free(text);
