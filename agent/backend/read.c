@@ -181,6 +181,7 @@ static int read_region(struct snapshot *snap, struct ndctl_region *region)
 	tmpl.enabled = ndctl_region_is_enabled(region) > 0;
 	tmpl.nstype = ndctl_region_get_nstype(region);
 	tmpl.size = ndctl_region_get_size(region);
+	copy_name(tmpl.provider, ndctl_bus_get_provider(ndctl_region_get_bus(region)));
 	tmpl.available = ndctl_region_get_available_size(region);
 	if (tmpl.available == ULLONG_MAX)
 		tmpl.available = 0;

@@ -72,6 +72,7 @@ struct snap_region {
 	unsigned long long max_extent;
 	unsigned long long align;     /* namespace size granularity; 0 when the kernel has none */
 	int numa_node;                /* -1 when the platform does not say */
+	char provider[SNAP_NAME_MAX]; /* its bus's: ACPI.NFIT, ramdax, e820... */
 	bool has_iset;
 	unsigned long long iset_id;   /* the interleave set cookie, as ndctl list's iset_id */
 	size_t n_dimms;

@@ -86,6 +86,18 @@ static const char *match_iset_id(const char *word, struct layout *l, struct layo
 	return NULL;
 }
 
+static const char *match_provider(const char *word, struct layout *l, struct layout_ns *ns UNUSED)
+{
+	struct layout_match *m = &l->match;
+
+	if (!id_valid(word) || strlen(word) >= SNAP_NAME_MAX)
+		return "not a bus provider such as ACPI.NFIT or ramdax (ndctl list -B shows them)";
+	if (m->n_providers == LAYOUT_MATCH_MAX)
+		return MORE_THAN;
+	snprintf(m->providers[m->n_providers++], SNAP_NAME_MAX, "%s", word);
+	return NULL;
+}
+
 static const char *region_convert_raw(const char *value, struct layout *l,
 				      struct layout_ns *ns UNUSED)
 {
@@ -186,6 +198,7 @@ const struct layout_key layout_keys[] = {
 	{ SECTION_MATCH, "NumaNode", match_numa_node, .required = false },
 	{ SECTION_MATCH, "DimmId", match_dimm_id, .required = false },
 	{ SECTION_MATCH, "InterleaveSetId", match_iset_id, .required = false },
+	{ SECTION_MATCH, "Provider", match_provider, .required = false },
 	{ SECTION_REGION, "ConvertRaw", region_convert_raw, .required = false },
 	{ SECTION_NAMESPACE, "Name", ns_name, .required = true },
 	{ SECTION_NAMESPACE, "Mode", ns_mode, .required = true },

@@ -31,6 +31,7 @@ bool layout_matches(const struct layout *l, const struct snapshot *snap,
 {
 	const struct layout_match *m = &l->match;
 	bool region = !m->n_regions, numa = !m->n_numa_nodes, iset = !m->n_iset_ids;
+	bool provider = !m->n_providers;
 
 	for (size_t i = 0; i < m->n_regions; i++)
 		region |= strcmp(m->regions[i], r->name) == 0;
@@ -38,7 +39,10 @@ bool layout_matches(const struct layout *l, const struct snapshot *snap,
 		numa |= m->numa_nodes[i] == r->numa_node;
 	for (size_t i = 0; i < m->n_iset_ids; i++)
 		iset |= r->has_iset && m->iset_ids[i] == r->iset_id;
-	return region && numa && iset && (!m->n_dimm_ids || region_has_dimm_id(m, snap, r));
+	for (size_t i = 0; i < m->n_providers; i++)
+		provider |= strcmp(m->providers[i], r->provider) == 0;
+	return region && numa && iset && provider &&
+	       (!m->n_dimm_ids || region_has_dimm_id(m, snap, r));
 }
 
 /* Appends TEXT to OUT (of SNAP_NAME_MAX bytes, *LEN used); false when it does not fit. */

@@ -61,6 +61,8 @@ struct layout_match {
 	char dimm_ids[LAYOUT_MATCH_MAX][SNAP_ID_MAX];
 	size_t n_iset_ids;
 	unsigned long long iset_ids[LAYOUT_MATCH_MAX];
+	size_t n_providers;
+	char providers[LAYOUT_MATCH_MAX][SNAP_NAME_MAX];
 };
 
 struct layout {

@@ -186,6 +186,13 @@ static void numa_nodes(struct snapshot *s)
 	labelled(s, 1, 8 * GIB)->numa_node = 1;
 }
 
+/* Region 0 on an NFIT bus, region 1 on a ramdax one. */
+static void two_providers(struct snapshot *s)
+{
+	snprintf(labelled(s, 0, 8 * GIB)->provider, SNAP_NAME_MAX, "ACPI.NFIT");
+	snprintf(labelled(s, 1, 8 * GIB)->provider, SNAP_NAME_MAX, "ramdax");
+}
+
 static void interleaved(struct snapshot *s)
 {
 	struct snap_region *r = labelled(s, 0, 8 * GIB);
@@ -405,6 +412,10 @@ static const struct layout_case cases[] = {
 	  .expect = { { "region0", 0, LAYOUT_REGION_APPLY,
 			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } },
 		      { "region1", -1, LAYOUT_REGION_NONE } } },
+	{ "match by bus provider", two_providers, { "[Match]\nProvider=ramdax\n" FS_REST },
+	  .expect = { { "region0", -1, LAYOUT_REGION_NONE },
+		      { "region1", 0, LAYOUT_REGION_APPLY,
+			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
 	{ "keys combine with and, values with or", numa_nodes,
 	  { "[Match]\nRegion=region0 region1\nNumaNode=1\n" FS_REST },
 	  .expect = { { "region0", -1, LAYOUT_REGION_NONE },

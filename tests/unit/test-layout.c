@@ -55,6 +55,7 @@ static void full_file(void **state UNUSED)
 		"DimmId=8089-a1-1811-00000058\n"
 		"InterleaveSetId=0x1f -2\n"
 		"InterleaveSetId=13312958398157623569\n"
+		"Provider=ACPI.NFIT ramdax\n"
 		"\n"
 		"[Region]\n"
 		"ConvertRaw=no\n"
@@ -90,6 +91,9 @@ static void full_file(void **state UNUSED)
 	assert_true(l->match.iset_ids[0] == 0x1f);
 	assert_true(l->match.iset_ids[1] == 0xfffffffffffffffeULL);
 	assert_true(l->match.iset_ids[2] == 13312958398157623569ULL);
+	assert_int_equal(l->match.n_providers, 2);
+	assert_string_equal(l->match.providers[0], "ACPI.NFIT");
+	assert_string_equal(l->match.providers[1], "ramdax");
 	assert_false(l->convert_raw);
 	assert_int_equal(l->n_ns, 3);
 
@@ -99,7 +103,7 @@ static void full_file(void **state UNUSED)
 	assert_true(l->ns[0].size == 2 * GIB);
 	assert_true(l->ns[0].align == 2 * MIB);
 	assert_int_equal(l->ns[0].memory, LAYOUT_MEMORY_NONE);
-	assert_int_equal(l->ns[0].line, 15);
+	assert_int_equal(l->ns[0].line, 16);
 
 	assert_string_equal(l->ns[1].name, "app.data_1");
 	assert_int_equal(l->ns[1].mode, NS_MODE_DEVDAX);
@@ -196,6 +200,9 @@ static const struct bad_case bad_cases[] = {
 	  "t.conf:2: NumaNode=-1: not a NUMA node number" },
 	{ "bad dimm id", "[Match]\nDimmId=a/b\n",
 	  "t.conf:2: DimmId=a/b: not a dimm unique id (ndctl list -D shows them as \"id\")" },
+	{ "bad provider", "[Match]\nProvider=ACPI/NFIT\n",
+	  "t.conf:2: Provider=ACPI/NFIT: not a bus provider such as ACPI.NFIT or ramdax (ndctl "
+	  "list -B shows them)" },
 	{ "bad interleave set id", "[Match]\nInterleaveSetId=0xfg\n",
 	  "t.conf:2: InterleaveSetId=0xfg: not a 64-bit number (decimal, or hexadecimal with 0x)" },
 	{ "interleave set id too large", "[Match]\nInterleaveSetId=18446744073709551616\n",
