@@ -179,6 +179,7 @@ static int read_region(struct snapshot *snap, struct ndctl_region *region)
 	copy_name(tmpl.name, ndctl_region_get_devname(region));
 	tmpl.pmem = ndctl_region_get_type(region) == ND_DEVICE_REGION_PMEM;
 	tmpl.enabled = ndctl_region_is_enabled(region) > 0;
+	tmpl.read_only = ndctl_region_get_ro(region) > 0;
 	tmpl.nstype = ndctl_region_get_nstype(region);
 	tmpl.size = ndctl_region_get_size(region);
 	copy_name(tmpl.provider, ndctl_bus_get_provider(ndctl_region_get_bus(region)));

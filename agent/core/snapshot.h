@@ -62,6 +62,7 @@ struct snap_region {
 	char name[SNAP_NAME_MAX];     /* regionN */
 	bool pmem;
 	bool enabled;
+	bool read_only;               /* its read_only attribute: no namespace of it can be written */
 	unsigned int nstype;          /* ND_DEVICE_NAMESPACE_* */
 	unsigned long long size;
 	unsigned long long available;

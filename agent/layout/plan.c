@@ -298,6 +298,9 @@ static void plan_region(const struct snap_region *r, const struct region_plan *r
 	} else {
 		refuse(lrp, REASON_UNLABELLED);
 	}
+	/* Namespaces that are there stay as they are, read-only or not. */
+	if (r->read_only && lrp->verdict == LAYOUT_REGION_APPLY)
+		refuse(lrp, REASON_READ_ONLY);
 }
 
 /* Each declaration's name in region R; false if one has none there. */

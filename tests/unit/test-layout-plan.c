@@ -207,6 +207,15 @@ static void not_pmem(struct snapshot *s)
 	labelled(s, 0, 8 * GIB)->pmem = false;
 }
 
+/* Read-only, with fs there already: it stays, the rest is refused. */
+static void read_only(struct snapshot *s)
+{
+	struct snap_region *r = used(s, 8 * GIB, 2 * GIB);
+
+	r->read_only = true;
+	fx_namespace(r, "fs", NS_MODE_FSDAX, 2 * GIB, U_FS);
+}
+
 static void disabled(struct snapshot *s)
 {
 	struct snap_region *r = labelled(s, 0, 8 * GIB);
@@ -423,6 +432,12 @@ static const struct layout_case cases[] = {
 			.ns = { { "fs", LAYOUT_CREATE, 8 * GIB } } } } },
 	{ "not a pmem region", not_pmem, { FS_REST },
 	  .expect = { { "region0", -1, LAYOUT_REGION_NONE } } },
+	{ "read-only region: what is there stays, nothing is created", read_only,
+	  { "[Namespace]\nName=fs\nMode=fsdax\nSize=2G\n[Namespace]\nName=more\nMode=fsdax\n"
+	    "Size=rest\n" },
+	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_READ_ONLY,
+			.ns = { { "fs", LAYOUT_PRESENT, 2 * GIB, .ns = "namespace0.1" },
+				{ "more", LAYOUT_REFUSED, 6 * GIB } } } } },
 	{ "disabled region", disabled, { FS_REST },
 	  .expect = { { "region0", 0, LAYOUT_REGION_REFUSED, REASON_DISABLED,
 			.ns = { { "fs", LAYOUT_REFUSED } } } } },
