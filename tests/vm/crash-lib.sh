@@ -91,7 +91,7 @@ crash_converged() {
 		st=$(vm_stamp "$id" "${p}stamp")
 		[[ "$st" =~ ^labelled\ [0-9]+$ ]] || missing="$missing $id:'$st'"
 	done
-	if [ "$(vm_out "${p}stamp" | head -n1)" = "nvdimm-label-init stamp 1" ] && [ -z "$missing" ] &&
+	if [ "$(vm_out "${p}stamp" | head -n1)" = "$VM_STAMP_HEADER" ] && [ -z "$missing" ] &&
 		[ -z "$(crash_stamp_pending "${p}stamp")" ]; then
 		ok "$what: stamp truthful (every dimm labelled, no pending mark)"
 	else

@@ -75,6 +75,10 @@ VM_ACCEL=${NLI_VM_ACCEL:-tcg,thread=single}
 VM_MESSAGES=$VM_LIBDIR/../../agent/shared/messages.def
 eval "$(sed -n 's/^MSG(\([A-Z_]*\), *"\([0-9a-f]\{32\}\)".*/export MID_\1=\2/p' "$VM_MESSAGES")"
 [ -n "${MID_SUMMARY:-}" ] || { echo "lib.sh: no message ids read from $VM_MESSAGES" >&2; exit 1; }
+# The first line of the stamp the program writes, from the program's own source.
+VM_STAMP_HEADER=$(sed -n 's/^#define STAMP_HEADER "\(.*\)"$/\1/p' "$VM_LIBDIR/../../agent/core/stamp-text.c")
+[ -n "$VM_STAMP_HEADER" ] || { echo "lib.sh: no stamp header read from agent/core/stamp-text.c" >&2; exit 1; }
+export VM_STAMP_HEADER
 
 # ------------------------------------------------------------------ TAP
 # shellcheck source=tests/tap.sh
