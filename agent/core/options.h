@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "shared/log.h"
+#include "shared/names.h"
 
 enum label_version {
 	LABEL_VERSION_1_1,
@@ -31,6 +32,8 @@ struct options {
 	int log_priority;
 	unsigned int lock_timeout_ms; /* not on the command line: tests shorten it */
 	const char *layout_root;      /* "" but in tests, which give the layout.d their own tree */
+	/* This machine's id, main() reads it; "" where there is none. */
+	char machine_id[MACHINE_ID_MAX];
 	size_t n_regions;
 	const char *regions[OPTIONS_MAX_REGIONS];
 };

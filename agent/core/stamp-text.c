@@ -10,7 +10,7 @@
 #include "shared/macro.h"
 #include "shared/names.h"
 
-/* Version 2 added the dax lines; a version 1 stamp reads as one without any. */
+/* Version 2 added the machine and dax lines; a version 1 stamp reads as one without. */
 #define STAMP_HEADER "nvdimm-label-init stamp 2"
 #define STAMP_HEADER_1 "nvdimm-label-init stamp 1"
 
@@ -75,7 +75,20 @@ static int parse_dax(char **words, struct stamp *out, const char **why)
 	return 0;
 }
 
-/* "dimm ID STATE TIME", "namespace REGION UUID NAME TIME" or "dax UUID DAXUUID DIMM TIME". */
+static int parse_machine(char **words, struct stamp *out, const char **why)
+{
+	if (!machine_id_valid(words[1]) || out->machine[0]) {
+		*why = "a machine line is not 32 hex digits, or comes twice";
+		return -EINVAL;
+	}
+	snprintf(out->machine, sizeof(out->machine), "%s", words[1]);
+	return 0;
+}
+
+/*
+ * "machine ID", "dimm ID STATE TIME", "namespace REGION UUID NAME TIME" or
+ * "dax UUID DAXUUID DIMM TIME".
+ */
 static int parse_line(char *line, struct stamp *out, const char **why, bool version2)
 {
 	char *words[6] = { NULL };
@@ -91,7 +104,9 @@ static int parse_line(char *line, struct stamp *out, const char **why, bool vers
 		return parse_ns(words, out, why);
 	if (version2 && n == 5 && strcmp(words[0], "dax") == 0)
 		return parse_dax(words, out, why);
-	*why = "a line is not of the form 'dimm ID STATE TIME', "
+	if (version2 && n == 2 && strcmp(words[0], "machine") == 0)
+		return parse_machine(words, out, why);
+	*why = "a line is not of the form 'machine ID', 'dimm ID STATE TIME', "
 	       "'namespace REGION UUID NAME TIME' or 'dax UUID DAXUUID DIMM TIME'";
 	return -EINVAL;
 }
@@ -163,6 +178,8 @@ int stamp_format(const struct stamp *stamp, char **text)
 	if (!f)
 		return -ENOMEM;
 	fputs(STAMP_HEADER "\n", f);
+	if (stamp->machine[0])
+		fprintf(f, "machine %s\n", stamp->machine);
 	for (i = 0; i < stamp->n; i++)
 		fprintf(f, "dimm %s %s %lld\n", stamp->entries[i].id,
 			stamp_state_name(stamp->entries[i].state),

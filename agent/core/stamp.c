@@ -167,7 +167,8 @@ bool stamp_equal(const struct stamp *a, const struct stamp *b)
 {
 	size_t i;
 
-	if (a->n != b->n || a->n_ns != b->n_ns || a->n_dax != b->n_dax)
+	if (a->n != b->n || a->n_ns != b->n_ns || a->n_dax != b->n_dax ||
+	    strcmp(a->machine, b->machine) != 0)
 		return false;
 	for (i = 0; i < a->n; i++) {
 		const struct stamp_entry *e = stamp_find(b, a->entries[i].id);
@@ -195,6 +196,7 @@ bool stamp_equal(const struct stamp *a, const struct stamp *b)
 int stamp_copy(struct stamp *dst, const struct stamp *src)
 {
 	*dst = (struct stamp){ 0 };
+	memcpy(dst->machine, src->machine, sizeof(dst->machine));
 	if (src->n) {
 		dst->entries = calloc(src->n, sizeof(*src->entries));
 		if (!dst->entries)

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "core/snapshot.h"
+#include "shared/names.h"
 
 /*
  * The stamp remembers, per dimm unique id, that the dimm was seen labelled
@@ -66,6 +67,11 @@ struct stamp_dax {
 };
 
 struct stamp {
+	/*
+	 * The machine it was written on: a stamp baked into an image is not
+	 * the VMs made from it. Empty in a stamp of an earlier version.
+	 */
+	char machine[MACHINE_ID_MAX];
 	size_t n;
 	struct stamp_entry *entries;
 	size_t n_ns;

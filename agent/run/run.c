@@ -107,6 +107,27 @@ static int lock_state(struct run *run)
  * changes: its existence tells systemd that the first boot's run is done
  * (nvdimm-label-init.path).
  */
+/*
+ * A stamp written on another machine came with a copy of its disk, an
+ * image's: its records (labelled dimms, our namespaces) are about the other
+ * machine's NVDIMMs, and keeping them would call this one's empty label
+ * areas lost. A stamp without a machine line is this machine's: it gets one.
+ */
+static void claim_stamp(struct pass *pass)
+{
+	const char *here = pass->run->opts->machine_id;
+
+	if (!here[0])
+		return;
+	if (pass->stamp.machine[0] && strcmp(pass->stamp.machine, here) != 0) {
+		log_info("the stamp %s/" STAMP_FILE " was written on machine %s, this is %s "
+			 "(a copy of an image): its records are set aside, as on a first boot",
+			 pass->run->opts->state_dir, pass->stamp.machine, here);
+		stamp_clear(&pass->stamp);
+	}
+	snprintf(pass->stamp.machine, sizeof(pass->stamp.machine), "%s", here);
+}
+
 static int read_stamp(struct pass *pass)
 {
 	const struct run *run = pass->run;
@@ -123,6 +144,8 @@ static int read_stamp(struct pass *pass)
 	r = stamp_copy(&pass->on_disk, &pass->stamp);
 	if (r < 0)
 		log_errno(r, "keeping a copy of the stamp failed");
+	else
+		claim_stamp(pass);
 	return r < 0 ? EXIT_FAILURE : GO_ON;
 }
 

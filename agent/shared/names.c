@@ -22,6 +22,13 @@ bool id_valid(const char *id)
 	return len > 0 && len < ID_MAX && strspn(id, ID_CHARS) == len;
 }
 
+bool machine_id_valid(const char *id)
+{
+	size_t len = strnlen(id, MACHINE_ID_MAX);
+
+	return len == MACHINE_ID_MAX - 1 && strspn(id, "0123456789abcdef") == len;
+}
+
 bool region_name_valid(const char *name)
 {
 	unsigned long long n;

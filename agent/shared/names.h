@@ -27,5 +27,9 @@ bool nsname_valid(const char *name);
 #define ID_MAX 128
 bool id_valid(const char *id);
 
+/* A machine id as /etc/machine-id holds it (32 lower-case hex digits), with its NUL. */
+#define MACHINE_ID_MAX 33
+bool machine_id_valid(const char *id);
+
 /* A region's name as the kernel makes it: "region" and a number without a leading zero. */
 bool region_name_valid(const char *name);

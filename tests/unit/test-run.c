@@ -161,6 +161,61 @@ static void lost_labels_kept_when_init_fails(void **state)
 	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem0"));
 }
 
+#define MACHINE_A "0123456789abcdef0123456789abcdef"
+#define MACHINE_B "fedcba9876543210fedcba9876543210"
+
+static void assert_stamp_machine(struct env *e, const char *machine)
+{
+	struct stamp stamp;
+
+	read_stamp(e, &stamp);
+	assert_string_equal(stamp.machine, machine);
+	stamp_clear(&stamp);
+}
+
+/*
+ * An image built in a VM carries that VM's stamp; a VM made from it has the
+ * same dimm ids and empty label areas: a first boot, not lost labels.
+ */
+static void image_stamp_set_aside(void **state)
+{
+	struct env *e = *state;
+
+	snprintf(e->opts.machine_id, sizeof(e->opts.machine_id), MACHINE_A);
+	lose_labels(e);
+	snprintf(e->opts.machine_id, sizeof(e->opts.machine_id), MACHINE_B);
+	assert_int_equal(run_fake(e), 0);
+	assert_null(find_record(e, MSG_LABELS_LOST, NULL));
+	assert_non_null(find_record(e, MSG_INITIALIZED, "nmem0"));
+	assert_true(stamp_says(e, "id-0", STAMP_LABELLED));
+	assert_stamp_machine(e, MACHINE_B);
+}
+
+/* Wiped backing files on the machine that wrote the stamp are still lost labels. */
+static void own_stamp_kept(void **state)
+{
+	struct env *e = *state;
+
+	snprintf(e->opts.machine_id, sizeof(e->opts.machine_id), MACHINE_A);
+	lose_labels(e);
+	assert_int_equal(run_fake(e), 0);
+	assert_non_null(find_record(e, MSG_LABELS_LOST, "nmem0"));
+	assert_stamp_machine(e, MACHINE_A);
+}
+
+/* A stamp from before the machine line is this machine's, and gets the line. */
+static void stamp_without_machine_claimed(void **state)
+{
+	struct env *e = *state;
+
+	lose_labels(e);
+	assert_stamp_machine(e, "");
+	snprintf(e->opts.machine_id, sizeof(e->opts.machine_id), MACHINE_B);
+	assert_int_equal(run_fake(e), 0);
+	assert_non_null(find_record(e, MSG_LABELS_LOST, "nmem0"));
+	assert_stamp_machine(e, MACHINE_B);
+}
+
 static void disable_fails(void **state)
 {
 	struct env *e = *state;
@@ -711,6 +766,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lost_labels_survive_an_interrupted_run, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(lost_labels_kept_when_init_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(image_stamp_set_aside, setup, teardown),
+		cmocka_unit_test_setup_teardown(own_stamp_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(stamp_without_machine_claimed, setup, teardown),
 		cmocka_unit_test_setup_teardown(disable_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(second_dimm_init_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(enable_fails_then_recovers, setup, teardown),

@@ -73,6 +73,8 @@ static const char *read_why(struct env *e, int expect)
 	return why;
 }
 
+#define M1 "0123456789abcdef0123456789abcdef"
+
 static void round_trip(void **state)
 {
 	struct env *e = *state;
@@ -80,13 +82,17 @@ static void round_trip(void **state)
 	const char *why;
 	struct stat st;
 
+	snprintf(a.machine, sizeof(a.machine), "%s", M1);
 	assert_int_equal(stamp_set(&a, "8086-a1b2c3d4", STAMP_LABELLED, 1700000000), 0);
 	assert_int_equal(stamp_set(&a, "handle-0x1", STAMP_PENDING, 5), 0);
 	assert_int_equal(stamp_set(&a, "handle-0x2", STAMP_PENDING_LOST, 6), 0);
 	assert_int_equal(stamp_write(e->dirfd, &a), 0);
 	assert_int_equal(stamp_read(e->dirfd, &b, &why), 0);
 	assert_true(stamp_equal(&a, &b));
+	assert_string_equal(b.machine, M1);
 	assert_int_equal(stamp_find(&b, "handle-0x2")->state, STAMP_PENDING_LOST);
+	b.machine[0] = '\0';
+	assert_false(stamp_equal(&a, &b));
 	/* No temp file is left behind. */
 	assert_int_equal(fstatat(e->dirfd, ".stamp.tmp", &st, AT_SYMLINK_NOFOLLOW), -1);
 	stamp_clear(&a);
@@ -138,6 +144,14 @@ static void garbled(void **state)
 		"nvdimm-label-init stamp 2\ndax " U1 " not-a-uuid id-0 1\n",
 		"nvdimm-label-init stamp 2\ndax " U1 " " U2 " id-0 1\ndax " U1 " " U2 " id-1 2\n",
 		"nvdimm-label-init stamp 1\nfoo\n",
+		"nvdimm-label-init stamp 1\nmachine " M1 "\n",
+		"nvdimm-label-init stamp 2\nmachine 0123456789abcdef\n",
+		"nvdimm-label-init stamp 2\nmachine 0123456789ABCDEF0123456789ABCDEF\n",
+		"nvdimm-label-init stamp 2\nmachine " M1 "0\n",
+		"nvdimm-label-init stamp 2\nmachine ../../../../etc/machine-id/../0123456\n",
+		"nvdimm-label-init stamp 2\nmachine " M1 " " M1 "\n",
+		"nvdimm-label-init stamp 2\nmachine " M1 "\nmachine " M1 "\n",
+		"nvdimm-label-init stamp 2\nmachine\n",
 		"nvdimm-label-init stamp 1\ndimm a labelled\n",
 		"nvdimm-label-init stamp 1\ndimm a labelled 1 extra\n",
 		"nvdimm-label-init stamp 1\ndimm a bogus 1\n",
