@@ -655,7 +655,7 @@ vm_release_ok() {
 	k=$(sed -n 's/.*kernel=\([^ ]*\).*/\1/p' <<<"$VM_GUEST")
 	n=$(sed -n 's/.*ndctl=\([0-9]*\).*/\1/p' <<<"$VM_GUEST")
 	sd=$(sed -n 's/.*systemd=\([0-9]*\).*/\1/p' <<<"$VM_GUEST")
-	if [ -n "$series" ] && [[ "$k" == "$series".* ]] && [ "${n:-0}" -ge "$ndctl" ] &&
+	if [ -n "$series" ] && "$VM_LIBDIR/release-root" "$VM_RELEASE" kernel-ok "$k" && [ "${n:-0}" -ge "$ndctl" ] &&
 		[ "${sd:-0}" -ge "$systemd" ]; then
 		ok "the $VM_RELEASE guest runs kernel $k ($series series), ndctl $n (>= $ndctl), systemd $sd (>= $systemd)"
 	else
