@@ -64,6 +64,20 @@ nmem_info() {
 	done
 }
 
+# bus_info: one line per NVDIMM bus: name, provider, the device it hangs
+# off and that device's driver and driver_override (sysfs).
+bus_info() {
+	local b dev
+	for b in /sys/bus/nd/devices/ndbus*; do
+		[ -e "$b" ] || continue
+		dev=$(readlink -f "$b/..")
+		printf '%s provider=%s parent=%s driver=%s override=%s\n' "${b##*/}" \
+			"$(cat "$b/provider" 2>/dev/null)" "${dev##*/}" \
+			"$(basename "$(readlink "$dev/driver" 2>/dev/null)")" \
+			"$(cat "$dev/driver_override" 2>/dev/null)"
+	done
+}
+
 # region_info: one line per region, from sysfs (the kernel's view):
 #   regionN nstype=4|5 numa=N size=B avail=B align=B nmem=nmemA[,nmemB]
 #   id=ID[,ID] flags=F[,F] blockdev=pmemN|- nssize=B|-
