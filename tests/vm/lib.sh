@@ -12,6 +12,7 @@
 #   vm_require_project           skip the scenario (77) on a guest without
 #                                the program (NLI_VM_NO_PROJECT=1)
 #   vm_numa N                    N NUMA nodes (default 1)
+#   vm_mem MB                    guest RAM in MiB (default 1024)
 #   vm_dimm NAME SIZE [label=SIZE|none] [share=on|off] [node=N] [hotplug]
 #                                declare an NVDIMM (order = slot order); its
 #                                sparse backing file is created if missing;
@@ -37,6 +38,15 @@
 #       --hotplug-one-by-one     with --hotplug-on: each dimm only once the
 #                                step has reported the one before labelled,
 #                                and 5 s later (see tests/vm/qmp-hotplug)
+#       --warm-reboot FILE       (repeatable) after STEPFILE the guest
+#                                reboots instead of powering off, in the same
+#                                QEMU process (the machine reset, its RAM
+#                                kept as QEMU keeps it), and runs FILE as the
+#                                next boot's step; the last one powers off.
+#                                Each warm boot's results: vm_warm_boot N
+#   vm_warm_boot N               read the results (vm_out & co.) of the Nth
+#                                boot of the last vm_boot (1: STEPFILE's);
+#                                after vm_boot, the last one's are read
 #   vm_out SECTION / vm_rc SECTION   output / exit status of a `cap SECTION`
 #                                of the last boot
 #   vm_journal                   the program's journal records of the last
@@ -45,6 +55,7 @@
 #
 #   vm_release_ok                TAP: the guest runs its release's kernel
 #                                series, ndctl and systemd (tests/vm/releases)
+#   vm_kconfig OPTION            the guest kernel's CONFIG_... value
 #
 # A boot whose guest kernel (Oops, panic) or emulator (QEMU aborted) died
 # fails as such: its TAP line and diagnostics say so, and the console is
@@ -103,6 +114,8 @@ VM_WORK=
 VM_NAME=
 VM_NUMA=1
 VM_BOOTS=0
+# Boots of the last vm_boot (more than one with --warm-reboot).
+VM_WARM_BOOTS=1
 VM_DIMMS=()
 declare -A VM_DIMM_SIZE VM_DIMM_LABEL VM_DIMM_SHARE VM_DIMM_NODE VM_DIMM_HOT
 VM_KERNEL='' VM_INITRD='' VM_BASE_DISK='' VM_KVER='' VM_PROJECT='' VM_RELEASE=''
@@ -173,6 +186,8 @@ vm_require_project() {
 
 vm_numa() { VM_NUMA=$1; }
 
+vm_mem() { VM_MEM_MB=$1; }
+
 vm_dimm_file() { echo "$VM_WORK/dimm-$1.img"; }
 
 vm_dimm() {
@@ -233,7 +248,9 @@ _vm_qemu_args() {
 	[ "${#VM_DIMMS[@]}" -eq 0 ] && machine=pc
 	printf '%s\n' -machine "$machine" -accel "$VM_ACCEL" -smp "$VM_SMP" \
 		-m "${VM_MEM_MB}M,slots=$slots,maxmem=${maxmem_g}G" \
-		-nodefaults -display none -no-reboot
+		-nodefaults -display none
+	# A guest that reboots ends QEMU, unless the boot reboots warm on purpose.
+	[ "$VM_WARM_BOOTS" -gt 1 ] || printf '%s\n' -no-reboot
 	if [ "$VM_NUMA" -gt 1 ]; then
 		mem_node=$((VM_MEM_MB / VM_NUMA))
 		for ((i = 0; i < VM_NUMA; i++)); do
@@ -277,10 +294,12 @@ _vm_progress() {
 vm_boot() {
 	local pre='' append='' timeout=$VM_TIMEOUT step start rc qemu_pid
 	local kill_on='' hotplug_on='' hotplug_opts=() watcher='' files=() f completed
+	local warm=() i
 	while [ $# -gt 1 ]; do
 		case "$1" in
 		--pre) pre=$2; shift 2 ;;
 		--file) files+=("$2"); shift 2 ;;
+		--warm-reboot) warm+=("$2"); shift 2 ;;
 		--kill-on) kill_on=$2; shift 2 ;;
 		--hotplug-on) hotplug_on=$2; shift 2 ;;
 		--hotplug-one-by-one) hotplug_opts+=(--one-by-one); shift ;;
@@ -303,6 +322,16 @@ vm_boot() {
 	for f in "${files[@]}"; do
 		cp "$f" "$VM_BOOT_DIR/step/" || bail_out "cannot put $f on the step disk"
 	done
+	# The warm boots' steps, and a token of this QEMU process against which
+	# run-step counts the boots on the guest's disk.
+	VM_WARM_BOOTS=$((1 + ${#warm[@]}))
+	for i in "${!warm[@]}"; do
+		cp "${warm[$i]}" "$VM_BOOT_DIR/step/step-$((i + 2)).sh" || bail_out "cannot put ${warm[$i]} on the step disk"
+	done
+	if [ "$VM_WARM_BOOTS" -gt 1 ]; then
+		od -An -N8 -tx1 /dev/urandom | tr -d ' \n' >"$VM_BOOT_DIR/step/boot-token"
+		timeout=$((timeout * VM_WARM_BOOTS))
+	fi
 	VM_KILLED=0
 	VM_DIED=
 	if [ -n "$pre" ]; then
@@ -347,6 +376,15 @@ vm_boot() {
 	rc=$?
 	VM_BOOT_SECS=$(($(date +%s) - start))
 	tr -d '\r' <"$VM_BOOT_DIR/ttyS1.log" >"$VM_RESULT" 2>/dev/null
+	# Each warm boot's part of it (run-step marks them @@@BOOT N).
+	if [ "$VM_WARM_BOOTS" -gt 1 ]; then
+		awk -v dir="$VM_BOOT_DIR" '/^@@@BOOT [0-9]+$/ { n = $2 } { print > (dir "/result-" (n ? n : 1) ".log") }' \
+			"$VM_RESULT"
+		for ((i = 1; i <= VM_WARM_BOOTS; i++)); do
+			[ -f "$VM_BOOT_DIR/result-$i.log" ] || : >"$VM_BOOT_DIR/result-$i.log"
+		done
+		VM_RESULT=$VM_BOOT_DIR/result-$VM_WARM_BOOTS.log
+	fi
 	if [ -n "$watcher" ]; then
 		kill "$watcher" 2>/dev/null
 		wait "$watcher" 2>/dev/null
@@ -359,6 +397,9 @@ vm_boot() {
 
 	completed=0
 	grep -q '^@@@DONE' "$VM_RESULT" && completed=1
+	for ((i = 1; i < VM_WARM_BOOTS; i++)); do
+		grep -q '^@@@DONE' "$VM_BOOT_DIR/result-$i.log" || completed=0
+	done
 	# A dead guest kernel or emulator is not the program's failure, whatever
 	# followed.
 	if [ "$completed" = 0 ]; then
@@ -393,12 +434,27 @@ vm_boot() {
 		_vm_step_tail
 		return 1
 	fi
-	diag "[boot $VM_BOOTS] ${VM_BOOT_SECS}s (step done at guest uptime $(sed -n 's/^@@@DONE uptime=//p' "$VM_RESULT")s)"
+	if [ "$VM_WARM_BOOTS" -gt 1 ]; then
+		diag "[boot $VM_BOOTS] ${VM_BOOT_SECS}s, $VM_WARM_BOOTS boots in one QEMU process (steps done at guest uptimes $(cat "$VM_BOOT_DIR"/result-[0-9]*.log |
+			sed -n 's/^@@@DONE uptime=\(.*\)/\1s/p' | paste -sd' ' -))"
+	else
+		diag "[boot $VM_BOOTS] ${VM_BOOT_SECS}s (step done at guest uptime $(sed -n 's/^@@@DONE uptime=//p' "$VM_RESULT")s)"
+	fi
 	if [ -z "$VM_GUEST" ]; then
 		VM_GUEST=$(sed -n 's/^@@@GUEST //p' "$VM_RESULT")
 		diag "guest: $VM_RELEASE, $VM_GUEST"
 	fi
 	return 0
+}
+
+# vm_warm_boot N: the results of the Nth boot of the last vm_boot.
+vm_warm_boot() {
+	if [ "$1" -lt 1 ] || [ "$1" -gt "$VM_WARM_BOOTS" ]; then
+		bail_out "vm_warm_boot: no boot $1 of $VM_WARM_BOOTS"
+	fi
+	if [ "$VM_WARM_BOOTS" -gt 1 ]; then
+		VM_RESULT=$VM_BOOT_DIR/result-$1.log
+	fi
 }
 
 # vm_killed: the last boot ended with the plug pulled (vm_boot --kill-on).
@@ -650,6 +706,18 @@ diag_stdin() {
 	sed 's/^/#   /'
 }
 
+# vm_kconfig OPTION: its value (y, m, ...) in the guest kernel's config,
+# empty when not set.
+vm_kconfig() {
+	local kdir
+	kdir=$(dirname "$VM_KERNEL")
+	while [ "$kdir" != / ] && [ ! -d "$kdir/lib/modules" ]; do
+		kdir=$(dirname "$kdir")
+	done
+	cat "$kdir/boot/config-$VM_KVER" "$kdir/lib/modules/$VM_KVER/config" 2>/dev/null |
+		sed -n "s/^$1=//p" | head -n1
+}
+
 # vm_release_ok: after a completed boot, TAP: the guest runs the kernel
 # series of its release and at least its ndctl and systemd versions
 # (tests/vm/releases).
@@ -659,7 +727,7 @@ vm_release_ok() {
 	k=$(sed -n 's/.*kernel=\([^ ]*\).*/\1/p' <<<"$VM_GUEST")
 	n=$(sed -n 's/.*ndctl=\([0-9]*\).*/\1/p' <<<"$VM_GUEST")
 	sd=$(sed -n 's/.*systemd=\([0-9]*\).*/\1/p' <<<"$VM_GUEST")
-	if [ -n "$series" ] && [[ "$k" == "$series".* ]] && [ "${n:-0}" -ge "$ndctl" ] &&
+	if [ -n "$series" ] && "$VM_LIBDIR/release-root" "$VM_RELEASE" kernel-ok "$k" && [ "${n:-0}" -ge "$ndctl" ] &&
 		[ "${sd:-0}" -ge "$systemd" ]; then
 		ok "the $VM_RELEASE guest runs kernel $k ($series series), ndctl $n (>= $ndctl), systemd $sd (>= $systemd)"
 	else

@@ -64,6 +64,20 @@ nmem_info() {
 	done
 }
 
+# bus_info: one line per NVDIMM bus: name, provider, the device it hangs
+# off and that device's driver and driver_override (sysfs).
+bus_info() {
+	local b dev
+	for b in /sys/bus/nd/devices/ndbus*; do
+		[ -e "$b" ] || continue
+		dev=$(readlink -f "$b/..")
+		printf '%s provider=%s parent=%s driver=%s override=%s\n' "${b##*/}" \
+			"$(cat "$b/provider" 2>/dev/null)" "${dev##*/}" \
+			"$(basename "$(readlink "$dev/driver" 2>/dev/null)")" \
+			"$(cat "$dev/driver_override" 2>/dev/null)"
+	done
+}
+
 # region_info: one line per region, from sysfs (the kernel's view):
 #   regionN nstype=4|5 numa=N size=B avail=B align=B nmem=nmemA[,nmemB]
 #   id=ID[,ID] flags=F[,F] blockdev=pmemN|- nssize=B|-
@@ -110,16 +124,28 @@ prog_journal_since() {
 # labelless_live NMEM...: make the regions of these dimms label-less in the
 # running system. Zeroing the labels is not enough (the kernel keeps the
 # dimm's labelling flag until the dimm device goes away), so the NFIT bus is
-# re-created afterwards: unbind and bind ACPI0012:00 from the nfit driver.
+# re-created afterwards: unbind and bind ACPI0012:00 from the NFIT driver.
 labelless_live() {
-	local bus
-	bus=$(find /sys/bus/acpi/drivers/nfit/ -maxdepth 1 -name 'ACPI0012:*' -printf '%f\n' | head -n1)
+	local drv bus
+	drv=$(nfit_driver)
+	[ -n "$drv" ] || return 1
+	bus=$(find "$drv/" -maxdepth 1 -name 'ACPI0012:*' -printf '%f\n' | head -n1)
 	[ -n "$bus" ] || return 1
 	ndctl disable-region all || return 1
 	ndctl zero-labels "$@" || return 1
-	echo "$bus" >/sys/bus/acpi/drivers/nfit/unbind || return 1
-	echo "$bus" >/sys/bus/acpi/drivers/nfit/bind || return 1
+	echo "$bus" >"$drv/unbind" || return 1
+	echo "$bus" >"$drv/bind" || return 1
 	udevadm settle -t 60
+}
+
+# nfit_driver: the sysfs directory of the NFIT driver: an ACPI driver named
+# nfit up to Debian 13's kernel, a platform driver named acpi-nfit in 7.2.
+nfit_driver() {
+	local d
+	for d in /sys/bus/acpi/drivers/nfit /sys/bus/platform/drivers/acpi-nfit; do
+		[ -d "$d" ] && { echo "$d"; return 0; }
+	done
+	return 1
 }
 
 # wait_blockdevs N [SECONDS]: wait until N /dev/pmem* devices exist.
