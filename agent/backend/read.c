@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +44,35 @@ static bool dimm_labelled(struct ndctl_dimm *dimm)
 	return false;
 }
 
-static void dimm_id(struct ndctl_dimm *dimm, char *id)
+/* Where the first region that maps the dimm starts; 0 for none. */
+static unsigned long long dimm_address(struct ndctl_dimm *dimm)
+{
+	struct ndctl_region *region;
+	struct ndctl_dimm *d;
+
+	ndctl_region_foreach(ndctl_dimm_get_bus(dimm), region)
+		ndctl_dimm_foreach_in_region(region, d)
+			if (d == dimm)
+				return ndctl_region_get_resource(region);
+	return 0;
+}
+
+static void dimm_id(struct ndctl_dimm *dimm, const char *provider, char *id)
 {
 	const char *unique = ndctl_dimm_get_unique_id(dimm);
+	unsigned int handle = ndctl_dimm_get_handle(dimm);
 
 	if (unique && unique[0])
 		snprintf(id, SNAP_ID_MAX, "%s", unique);
+	else if (handle != UINT_MAX)
+		snprintf(id, SNAP_ID_MAX, "handle-%#x", handle);
 	else
-		snprintf(id, SNAP_ID_MAX, "handle-%#x", ndctl_dimm_get_handle(dimm));
+		/*
+		 * ramdax gives every dimm handle 0xffffffff and no unique id:
+		 * what tells its dimms apart, boot after boot, is where their
+		 * carve-outs are.
+		 */
+		snprintf(id, SNAP_ID_MAX, "%s-%#llx", provider, dimm_address(dimm));
 	for (char *p = id; *p; p++)
 		if (!strchr(ID_CHARS, *p))
 			*p = '_';
@@ -61,7 +83,8 @@ static int read_dimm(struct snapshot *snap, struct ndctl_dimm *dimm)
 	struct snap_dimm d = { 0 };
 
 	copy_name(d.name, ndctl_dimm_get_devname(dimm));
-	dimm_id(dimm, d.id);
+	copy_name(d.provider, ndctl_bus_get_provider(ndctl_dimm_get_bus(dimm)));
+	dimm_id(dimm, d.provider, d.id);
 	d.label_support = ndctl_dimm_is_cmd_supported(dimm, ND_CMD_GET_CONFIG_SIZE) &&
 			  ndctl_dimm_is_cmd_supported(dimm, ND_CMD_GET_CONFIG_DATA) &&
 			  ndctl_dimm_is_cmd_supported(dimm, ND_CMD_SET_CONFIG_DATA);

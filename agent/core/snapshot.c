@@ -34,6 +34,13 @@ struct snap_region *snapshot_find_region(const struct snapshot *snap, const char
 	return NULL;
 }
 
+bool snapshot_dimm_labels_volatile(const struct snap_dimm *dimm)
+{
+	static const char *const providers[] = { "ramdax" };
+
+	return TABLE_INDEX(providers, dimm->provider) >= 0;
+}
+
 struct snap_dimm *snapshot_find_dimm(const struct snapshot *snap, const char *name)
 {
 	size_t i;

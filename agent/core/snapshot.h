@@ -52,7 +52,9 @@ struct snap_namespace {
 
 struct snap_dimm {
 	char name[SNAP_NAME_MAX];     /* nmemN */
-	char id[SNAP_ID_MAX];         /* unique id, or a handle-based substitute */
+	/* Unique id; without one its handle, or without that its bus provider and address. */
+	char id[SNAP_ID_MAX];
+	char provider[SNAP_NAME_MAX]; /* its bus's: ACPI.NFIT, ramdax... */
 	bool label_support;           /* label commands and a label area */
 	bool labelled;                /* the kernel found a valid label index */
 	bool active;
@@ -102,6 +104,12 @@ int snapshot_add_region(struct snapshot *snap, const struct snap_region *region,
 			struct snap_region **added);
 int snapshot_region_add_dimm(struct snap_region *region, size_t dimm_index);
 int snapshot_region_add_namespace(struct snap_region *region, const struct snap_namespace *ns);
+
+/*
+ * A dimm whose label area is RAM (ramdax): its labels last until the next
+ * cold boot by design, so their absence is never a loss.
+ */
+bool snapshot_dimm_labels_volatile(const struct snap_dimm *dimm);
 
 const char *ns_mode_name(enum ns_mode mode);
 /* The mode of that name (not NS_MODE_OTHER, which has none); false for none. */

@@ -234,11 +234,12 @@ int plan_make(const struct snapshot *snap, const struct stamp *stamp,
 			continue;
 		for (size_t j = 0; j < reg->n_dimms; j++) {
 			struct dimm_plan *d = &plan.dimms[reg->dimms[j]];
-			const struct stamp_entry *e = stamp_find(stamp, snap->dimms[reg->dimms[j]].id);
+			const struct snap_dimm *sd = &snap->dimms[reg->dimms[j]];
 
 			d->init = true;
 			d->group = plan.regions[i].group;
-			d->lost = stamp_entry_seen_labelled(e);
+			d->lost = !snapshot_dimm_labels_volatile(sd) &&
+				  stamp_entry_seen_labelled(stamp_find(stamp, sd->id));
 		}
 	}
 	*out = plan;

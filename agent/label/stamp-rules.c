@@ -49,15 +49,18 @@ static bool kept_as_it_is(const struct stamp *stamp, const struct snapshot *now_
 static int settle_dimm(struct stamp *stamp, const struct snap_dimm *d, long long now)
 {
 	const struct stamp_entry *e = stamp_find(stamp, d->id);
+	/* Volatile labels: nothing to remember, the next cold boot is label-less by design. */
+	bool forget = snapshot_dimm_labels_volatile(d) ||
+		      (!d->labelled && e && e->state == STAMP_PENDING);
 	int r = 0;
 
-	if (d->labelled && (!e || e->state != STAMP_LABELLED))
+	if (forget)
+		stamp_remove(stamp, d->id);
+	else if (d->labelled && (!e || e->state != STAMP_LABELLED))
 		r = stamp_set(stamp, d->id, STAMP_LABELLED, now);
 	else if (!d->labelled && e && e->state == STAMP_PENDING_LOST)
 		/* Still label-less: its labels stay lost until a run puts them back. */
 		r = stamp_set(stamp, d->id, STAMP_LABELLED, e->time);
-	else if (!d->labelled && e && e->state == STAMP_PENDING)
-		stamp_remove(stamp, d->id);
 	return r;
 }
 

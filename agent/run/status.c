@@ -94,8 +94,9 @@ static void print_text(const struct status *st)
 
 		if (!p->selected)
 			continue;
-		printf("%s: %s, size %llu, available %llu, action %s", r->name,
-		       region_state_name(p->state), r->size, r->available, verdict_name(p->verdict));
+		printf("%s: %s, provider %s, size %llu, available %llu, action %s", r->name,
+		       region_state_name(p->state), r->provider, r->size, r->available,
+		       verdict_name(p->verdict));
 		if (p->reason != REASON_NONE)
 			printf(" (%s)", reason_name(p->reason));
 		printf("\n  dimms:");
@@ -118,10 +119,13 @@ static void print_text(const struct status *st)
 
 		if (!dimm_selected(snap, plan, i))
 			continue;
-		printf("%s: id %s, %s, %s%s%s\n", d->name, d->id,
+		printf("%s: id %s, provider %s, %s, %s%s%s%s\n", d->name, d->id, d->provider,
 		       d->label_support ? "label area" : "no label area",
-		       d->labelled ? "labelled" : "no labels", state ? ", stamp " : "",
-		       state ? state : "");
+		       d->labelled ? "labelled" : "no labels",
+		       snapshot_dimm_labels_volatile(d)
+			       ? ", labels volatile (kept across a warm reboot, gone at power-off)"
+			       : "",
+		       state ? ", stamp " : "", state ? state : "");
 	}
 }
 
@@ -228,6 +232,7 @@ static struct json_object *region_json(const struct status *st, size_t i)
 	}
 	err |= add(o, "region", json_object_new_string(r->name));
 	err |= add(o, "state", json_object_new_string(region_state_name(p->state)));
+	err |= add(o, "provider", json_object_new_string(r->provider));
 	err |= add(o, "enabled", json_object_new_boolean(r->enabled));
 	err |= add(o, "size", json_object_new_uint64(r->size));
 	err |= add(o, "available_size", json_object_new_uint64(r->available));
@@ -262,6 +267,8 @@ static struct json_object *dimm_json(const struct snap_dimm *d, const struct pla
 		return NULL;
 	err |= add(o, "dimm", json_object_new_string(d->name));
 	err |= add(o, "id", json_object_new_string(d->id));
+	err |= add(o, "provider", json_object_new_string(d->provider));
+	err |= add(o, "labels_volatile", json_object_new_boolean(snapshot_dimm_labels_volatile(d)));
 	err |= add(o, "label_area", json_object_new_boolean(d->label_support));
 	err |= add(o, "labelled", json_object_new_boolean(d->labelled));
 	err |= add(o, "active", json_object_new_boolean(d->active));

@@ -25,6 +25,7 @@ size_t fx_dimm(struct snapshot *s, unsigned int n, bool label_support, bool labe
 
 	snprintf(d.name, sizeof(d.name), "nmem%u", n);
 	snprintf(d.id, sizeof(d.id), "id-%u", n);
+	snprintf(d.provider, sizeof(d.provider), "ACPI.NFIT");
 	if (snapshot_add_dimm(s, &d, &index) < 0)
 		abort();
 	return index;
@@ -39,6 +40,7 @@ static struct snap_region *add_region(struct snapshot *s, unsigned int n, unsign
 	struct snap_region *r;
 
 	snprintf(tmpl.name, sizeof(tmpl.name), "region%u", n);
+	snprintf(tmpl.provider, sizeof(tmpl.provider), "ACPI.NFIT");
 	if (snapshot_add_region(s, &tmpl, &r) < 0)
 		abort();
 	return r;

@@ -53,6 +53,13 @@ static void one_label_less(struct snapshot *s)
 	fx_attach(fx_label_less(s, 0, 8 * GIB), d);
 }
 
+/* A dimm whose label area is RAM: label-less after every cold boot. */
+static void one_volatile_label_less(struct snapshot *s)
+{
+	one_label_less(s);
+	snprintf(s->dimms[0].provider, SNAP_NAME_MAX, "ramdax");
+}
+
 static void high_numbers(struct snapshot *s)
 {
 	size_t d = fx_dimm(s, 3, true, false);
@@ -240,6 +247,9 @@ static const struct plan_case cases[] = {
 	{ "lost labels", one_label_less, .stamp_labelled = { "id-0" }, .n_groups = 1,
 	  .expect = { { "region0", VERDICT_INIT, REASON_NONE, true } },
 	  .dimms = { { "nmem0", true, true } } },
+	{ "volatile labels are never lost", one_volatile_label_less, .stamp_labelled = { "id-0" },
+	  .n_groups = 1, .expect = { { "region0", VERDICT_INIT, REASON_NONE, true } },
+	  .dimms = { { "nmem0", true, false } } },
 	{ "interrupted run is not lost labels", one_label_less, .stamp_pending = { "id-0" },
 	  .n_groups = 1, .expect = { { "region0", VERDICT_INIT, REASON_NONE, true } },
 	  .dimms = { { "nmem0", true, false } } },

@@ -300,6 +300,60 @@ static void status_shows_the_plan(void **state)
 	free(text);
 }
 
+/* A ramdax carve-out as a cold boot leaves it: labelled (the driver says so), empty. */
+static void world_ramdax(struct env *e)
+{
+	size_t d = fx_dimm(e->fake.world, 0, true, true);
+	struct snap_region *r = fx_labelled(e->fake.world, 0, 512ULL << 20);
+
+	snprintf(e->fake.world->dimms[d].provider, SNAP_NAME_MAX, "ramdax");
+	snprintf(e->fake.world->dimms[d].id, SNAP_ID_MAX, "ramdax-0x40000000");
+	snprintf(r->provider, SNAP_NAME_MAX, "ramdax");
+	fx_attach(r, d);
+}
+
+static unsigned int count_warnings(const struct env *e)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < e->n_records; i++)
+		n += e->records[i].priority <= LOG_WARNING;
+	return n;
+}
+
+/*
+ * Every cold boot takes a ramdax region's labels and namespaces: the layout
+ * makes them again, with nothing to warn about and nothing in the stamp.
+ */
+static void ramdax_made_again_at_every_cold_boot(void **state)
+{
+	struct env *e = *state;
+	struct stamp stamp = { 0 };
+	char *text;
+
+	put_layout(e, "50-data.conf", "[Match]\nProvider=ramdax\n\n" FSDAX_REST);
+	for (int boot = 1; boot <= 2; boot++) {
+		fake_clear(&e->fake);
+		fake_init(&e->fake, fx_new());
+		world_ramdax(e);
+		assert_int_equal(run_fake(e), 0);
+		assert_non_null(find_record(e, MSG_NS_CREATED, "region0"));
+		assert_int_equal(count_named(e, "data"), 1);
+		assert_int_equal(count_warnings(e), 0);
+		read_stamp(e, &stamp);
+		assert_int_equal(stamp.n, 0);
+		stamp_clear(&stamp);
+	}
+	text = status_of(e, false);
+	assert_non_null(strstr(text, "region0: labelled, provider ramdax, "));
+	assert_non_null(strstr(text, "nmem0: id ramdax-0x40000000, provider ramdax, label area, "
+				     "labelled, labels volatile"));
+	free(text);
+	text = status_of(e, true);
+	assert_non_null(strstr(text, "\"labels_volatile\":true"));
+	free(text);
+}
+
 /* Back to a labelled region with free space and no state, for the next attempt. */
 static void reset(struct env *e)
 {
@@ -1046,6 +1100,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_layout_file_labels_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(dry_run_shows_the_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(status_shows_the_plan, setup, teardown),
+		cmocka_unit_test_setup_teardown(ramdax_made_again_at_every_cold_boot, setup, teardown),
 		cmocka_unit_test_setup_teardown(failure_at_every_step_converges, setup, teardown),
 		cmocka_unit_test_setup_teardown(kill_at_every_step_converges, setup, teardown),
 		cmocka_unit_test_setup_teardown(half_made_finished_in_a_refused_region, setup,
