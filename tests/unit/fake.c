@@ -309,6 +309,12 @@ const struct ops fake_ops = {
 	.online_memory = fake_online_memory,
 };
 
+/* fwrite() of an empty array whose pointer is NULL is undefined behaviour (UBSan says so). */
+static bool write_array(FILE *out, const void *p, size_t size, size_t n)
+{
+	return n == 0 || fwrite(p, size, n, out) == n;
+}
+
 /* Plain structs, and per region its arrays; the pointers in them are rebuilt on loading. */
 int fake_save_world(const struct fake *f, const char *path)
 {
@@ -319,14 +325,13 @@ int fake_save_world(const struct fake *f, const char *path)
 	if (!out)
 		return -errno;
 	ok = fwrite(w, sizeof(*w), 1, out) == 1 &&
-	     fwrite(w->dimms, sizeof(*w->dimms), w->n_dimms, out) == w->n_dimms;
+	     write_array(out, w->dimms, sizeof(*w->dimms), w->n_dimms);
 	for (size_t i = 0; ok && i < w->n_regions; i++) {
 		const struct snap_region *r = &w->regions[i];
 
 		ok = fwrite(r, sizeof(*r), 1, out) == 1 &&
-		     fwrite(r->dimms, sizeof(*r->dimms), r->n_dimms, out) == r->n_dimms &&
-		     fwrite(r->namespaces, sizeof(*r->namespaces), r->n_namespaces, out) ==
-			     r->n_namespaces;
+		     write_array(out, r->dimms, sizeof(*r->dimms), r->n_dimms) &&
+		     write_array(out, r->namespaces, sizeof(*r->namespaces), r->n_namespaces);
 	}
 	return fclose(out) == 0 && ok ? 0 : -EIO;
 }
