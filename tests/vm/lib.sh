@@ -43,6 +43,16 @@
 #                                boot (section "journal", see vm_std_capture)
 #   TAP helpers: tests/tap.sh
 #
+#   vm_image_setup [PACKAGES]    before vm_init, for the scenarios that
+#                                install the package themselves (t3*): the
+#                                .deb of the guest's release ($VM_DEB,
+#                                tests/vm/release-deb) and a guest without
+#                                the program (plus PACKAGES, comma separated)
+#   vm_disk_first_boot DISK      empty the disk's /etc/machine-id, as images
+#                                ship: each VM made from it gets its own at
+#                                its first boot
+#   vm_disk_cat DISK PATH        a file of an ext4 disk image (debugfs)
+#
 #   vm_release_ok                TAP: the guest runs its release's kernel
 #                                series, ndctl and systemd (tests/vm/releases)
 #
@@ -158,8 +168,58 @@ vm_init() {
 	VM_WORK=$(mktemp -d "${NLI_VM_WORKDIR:-/var/tmp}/nli-vm-$VM_NAME.XXXXXX") ||
 		bail_out "cannot create a work dir"
 	trap _vm_cleanup EXIT
+	# What vm_image_setup made goes with the work directory.
+	if [ -n "$VM_PRE" ]; then
+		mv "$VM_PRE" "$VM_WORK/pre" || bail_out "cannot move $VM_PRE"
+		VM_PRE=$VM_WORK/pre
+		VM_DEB=$VM_PRE/$(basename "$VM_DEB")
+	fi
 	cp --sparse=always "$VM_BASE_DISK" "$VM_WORK/disk.img" || bail_out "cannot copy the guest disk"
 	diag "scenario $VM_NAME: $VM_RELEASE guest, kernel $VM_KVER, project: $VM_PROJECT, work dir $VM_WORK"
+}
+
+# ------------------------------------------------------------------ images
+VM_DEB=
+VM_PRE=
+vm_image_setup() {
+	local packages=${1:-} release rc
+	[ "$(id -u)" = 0 ] || skip_all "the VM tests must run as root"
+	command -v debugfs >/dev/null 2>&1 || skip_all "debugfs not found (apt-get install e2fsprogs)"
+	read -r release _ < <("$VM_LIBDIR/release-root" "${NLI_VM_RELEASE:-}" info) ||
+		bail_out "no such release '${NLI_VM_RELEASE:-}'"
+	VM_PRE=$(mktemp -d "${NLI_VM_WORKDIR:-/var/tmp}/nli-vm-pre.XXXXXX") || bail_out "mktemp failed"
+	trap 'rm -rf "$VM_PRE"' EXIT
+	rc=0
+	VM_DEB=$("$VM_LIBDIR/release-deb" "$release" "${NLI_BUILD_DIR:-$VM_LIBDIR/../..}" \
+		2>"$VM_PRE/deb.log") || rc=$?
+	sed 's/^/# /' "$VM_PRE/deb.log"
+	[ "$rc" = 77 ] && skip_all "no $release .deb can be built here (see above)"
+	[ "$rc" = 0 ] || bail_out "tests/vm/release-deb $release failed (exit $rc)"
+	# A copy: the cache keeps only the newest few packages.
+	cp "$VM_DEB" "$VM_PRE/" || bail_out "cannot copy $VM_DEB"
+	VM_DEB=$VM_PRE/$(basename "$VM_DEB")
+	rc=0
+	NLI_VM_NO_PROJECT=1 NLI_VM_EXTRA_PACKAGES=$packages "$VM_LIBDIR/build-guest" --print-env \
+		>"$VM_PRE/guest.env" 2>"$VM_PRE/guest.log" || rc=$?
+	sed 's/^/# /' "$VM_PRE/guest.log"
+	[ "$rc" = 77 ] && skip_all "the guest cannot be built (see build-guest messages above)"
+	[ "$rc" = 0 ] || bail_out "build-guest --no-project failed (exit $rc)"
+	export NLI_VM_GUEST_ENV=$VM_PRE/guest.env
+}
+
+vm_disk_first_boot() {
+	local disk=$1
+	: >"$VM_WORK/empty"
+	printf '%s\n' "cd /etc" "rm machine-id" "write $VM_WORK/empty machine-id" \
+		"sif machine-id mode 0100444" >"$VM_WORK/debugfs.cmd"
+	if ! debugfs -w -f "$VM_WORK/debugfs.cmd" "$disk" >/dev/null 2>&1 ||
+		[ -n "$(vm_disk_cat "$disk" /etc/machine-id)" ]; then
+		bail_out "cannot empty /etc/machine-id in $disk"
+	fi
+}
+
+vm_disk_cat() {
+	debugfs -R "cat $2" "$1" 2>/dev/null
 }
 
 vm_require_project() {
