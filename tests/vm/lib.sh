@@ -27,6 +27,8 @@
 #                                returns 0 when the step completed
 #       --file FILE              (repeatable) also put FILE on the step disk
 #                                (/run/nli-step/ in the guest)
+#       --disk IMAGE             (repeatable) attach IMAGE (raw, read-only)
+#                                after the step disk: /dev/vdc, /dev/vdd...
 #       --kill-on TEXT           pull the plug: kill -9 QEMU as soon as the
 #                                step output (second serial port) shows
 #                                TEXT; returns 0 then, and vm_killed is true
@@ -332,11 +334,12 @@ _vm_progress() {
 
 vm_boot() {
 	local pre='' append='' timeout=$VM_TIMEOUT step start rc qemu_pid
-	local kill_on='' hotplug_on='' hotplug_opts=() watcher='' files=() f completed
+	local kill_on='' hotplug_on='' hotplug_opts=() watcher='' files=() f completed disks=()
 	while [ $# -gt 1 ]; do
 		case "$1" in
 		--pre) pre=$2; shift 2 ;;
 		--file) files+=("$2"); shift 2 ;;
+		--disk) disks+=(-drive "file=$2,format=raw,if=virtio,readonly=on"); shift 2 ;;
 		--kill-on) kill_on=$2; shift 2 ;;
 		--hotplug-on) hotplug_on=$2; shift 2 ;;
 		--hotplug-one-by-one) hotplug_opts+=(--one-by-one); shift ;;
@@ -385,7 +388,7 @@ vm_boot() {
 		-append "console=ttyS0 root=/dev/vda rw panic=-1 no_timer_check ${NLI_VM_APPEND:-} $append" \
 		-serial "file:$VM_CONSOLE" -serial "file:$VM_BOOT_DIR/ttyS1.log" \
 		-drive "file=$VM_WORK/disk.img,format=raw,if=virtio,cache=unsafe" \
-		-drive "file=$VM_BOOT_DIR/step.img,format=raw,if=virtio,readonly=on" \
+		-drive "file=$VM_BOOT_DIR/step.img,format=raw,if=virtio,readonly=on" "${disks[@]}" \
 		>"$VM_BOOT_DIR/qemu.out" 2>&1 &
 	qemu_pid=$!
 	if [ -n "$kill_on" ]; then
