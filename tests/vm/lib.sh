@@ -28,6 +28,8 @@
 #                                returns 0 when the step completed
 #       --file FILE              (repeatable) also put FILE on the step disk
 #                                (/run/nli-step/ in the guest)
+#       --disk IMAGE             (repeatable) attach IMAGE (raw, read-only)
+#                                after the step disk: /dev/vdc, /dev/vdd...
 #       --kill-on TEXT           pull the plug: kill -9 QEMU as soon as the
 #                                step output (second serial port) shows
 #                                TEXT; returns 0 then, and vm_killed is true
@@ -52,6 +54,16 @@
 #   vm_journal                   the program's journal records of the last
 #                                boot (section "journal", see vm_std_capture)
 #   TAP helpers: tests/tap.sh
+#
+#   vm_image_setup [PACKAGES]    before vm_init, for the scenarios that
+#                                install the package themselves (t3*): the
+#                                .deb of the guest's release ($VM_DEB,
+#                                tests/vm/release-deb) and a guest without
+#                                the program (plus PACKAGES, comma separated)
+#   vm_disk_first_boot DISK      empty the disk's /etc/machine-id, as images
+#                                ship: each VM made from it gets its own at
+#                                its first boot
+#   vm_disk_cat DISK PATH        a file of an ext4 disk image (debugfs)
 #
 #   vm_release_ok                TAP: the guest runs its release's kernel
 #                                series, ndctl and systemd (tests/vm/releases)
@@ -175,8 +187,58 @@ vm_init() {
 	VM_WORK=$(mktemp -d "${NLI_VM_WORKDIR:-/var/tmp}/nli-vm-$VM_NAME.XXXXXX") ||
 		bail_out "cannot create a work dir"
 	trap _vm_cleanup EXIT
+	# What vm_image_setup made goes with the work directory.
+	if [ -n "$VM_PRE" ]; then
+		mv "$VM_PRE" "$VM_WORK/pre" || bail_out "cannot move $VM_PRE"
+		VM_PRE=$VM_WORK/pre
+		VM_DEB=$VM_PRE/$(basename "$VM_DEB")
+	fi
 	cp --sparse=always "$VM_BASE_DISK" "$VM_WORK/disk.img" || bail_out "cannot copy the guest disk"
 	diag "scenario $VM_NAME: $VM_RELEASE guest, kernel $VM_KVER, project: $VM_PROJECT, work dir $VM_WORK"
+}
+
+# ------------------------------------------------------------------ images
+VM_DEB=
+VM_PRE=
+vm_image_setup() {
+	local packages=${1:-} release rc
+	[ "$(id -u)" = 0 ] || skip_all "the VM tests must run as root"
+	command -v debugfs >/dev/null 2>&1 || skip_all "debugfs not found (apt-get install e2fsprogs)"
+	read -r release _ < <("$VM_LIBDIR/release-root" "${NLI_VM_RELEASE:-}" info) ||
+		bail_out "no such release '${NLI_VM_RELEASE:-}'"
+	VM_PRE=$(mktemp -d "${NLI_VM_WORKDIR:-/var/tmp}/nli-vm-pre.XXXXXX") || bail_out "mktemp failed"
+	trap 'rm -rf "$VM_PRE"' EXIT
+	rc=0
+	VM_DEB=$("$VM_LIBDIR/release-deb" "$release" "${NLI_BUILD_DIR:-$VM_LIBDIR/../..}" \
+		2>"$VM_PRE/deb.log") || rc=$?
+	sed 's/^/# /' "$VM_PRE/deb.log"
+	[ "$rc" = 77 ] && skip_all "no $release .deb can be built here (see above)"
+	[ "$rc" = 0 ] || bail_out "tests/vm/release-deb $release failed (exit $rc)"
+	# A copy: the cache keeps only the newest few packages.
+	cp "$VM_DEB" "$VM_PRE/" || bail_out "cannot copy $VM_DEB"
+	VM_DEB=$VM_PRE/$(basename "$VM_DEB")
+	rc=0
+	NLI_VM_NO_PROJECT=1 NLI_VM_EXTRA_PACKAGES=$packages "$VM_LIBDIR/build-guest" --print-env \
+		>"$VM_PRE/guest.env" 2>"$VM_PRE/guest.log" || rc=$?
+	sed 's/^/# /' "$VM_PRE/guest.log"
+	[ "$rc" = 77 ] && skip_all "the guest cannot be built (see build-guest messages above)"
+	[ "$rc" = 0 ] || bail_out "build-guest --no-project failed (exit $rc)"
+	export NLI_VM_GUEST_ENV=$VM_PRE/guest.env
+}
+
+vm_disk_first_boot() {
+	local disk=$1
+	: >"$VM_WORK/empty"
+	printf '%s\n' "cd /etc" "rm machine-id" "write $VM_WORK/empty machine-id" \
+		"sif machine-id mode 0100444" >"$VM_WORK/debugfs.cmd"
+	if ! debugfs -w -f "$VM_WORK/debugfs.cmd" "$disk" >/dev/null 2>&1 ||
+		[ -n "$(vm_disk_cat "$disk" /etc/machine-id)" ]; then
+		bail_out "cannot empty /etc/machine-id in $disk"
+	fi
+}
+
+vm_disk_cat() {
+	debugfs -R "cat $2" "$1" 2>/dev/null
 }
 
 vm_require_project() {
@@ -293,13 +355,14 @@ _vm_progress() {
 
 vm_boot() {
 	local pre='' append='' timeout=$VM_TIMEOUT step start rc qemu_pid
-	local kill_on='' hotplug_on='' hotplug_opts=() watcher='' files=() f completed
+	local kill_on='' hotplug_on='' hotplug_opts=() watcher='' files=() f completed disks=()
 	local warm=() i
 	while [ $# -gt 1 ]; do
 		case "$1" in
 		--pre) pre=$2; shift 2 ;;
 		--file) files+=("$2"); shift 2 ;;
 		--warm-reboot) warm+=("$2"); shift 2 ;;
+		--disk) disks+=(-drive "file=$2,format=raw,if=virtio,readonly=on"); shift 2 ;;
 		--kill-on) kill_on=$2; shift 2 ;;
 		--hotplug-on) hotplug_on=$2; shift 2 ;;
 		--hotplug-one-by-one) hotplug_opts+=(--one-by-one); shift ;;
@@ -358,7 +421,7 @@ vm_boot() {
 		-append "console=ttyS0 root=/dev/vda rw panic=-1 no_timer_check ${NLI_VM_APPEND:-} $append" \
 		-serial "file:$VM_CONSOLE" -serial "file:$VM_BOOT_DIR/ttyS1.log" \
 		-drive "file=$VM_WORK/disk.img,format=raw,if=virtio,cache=unsafe" \
-		-drive "file=$VM_BOOT_DIR/step.img,format=raw,if=virtio,readonly=on" \
+		-drive "file=$VM_BOOT_DIR/step.img,format=raw,if=virtio,readonly=on" "${disks[@]}" \
 		>"$VM_BOOT_DIR/qemu.out" 2>&1 &
 	qemu_pid=$!
 	if [ -n "$kill_on" ]; then
