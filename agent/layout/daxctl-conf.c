@@ -107,15 +107,21 @@ static int read_at(int dirfd, const char *file, char **out)
 	return fd < 0 ? fd : file_read_fd(fd, CONF_MAX, out, &len);
 }
 
-/* "KEY = VALUE" with KEY as asked: VALUE trimmed, or NULL. */
+/*
+ * "KEY = VALUE" with KEY as asked: VALUE trimmed, or NULL. The line is left
+ * as it was when the key is another, for the next key to be tried on it.
+ */
 static char *value_of(char *line, const char *key)
 {
 	char *eq = strchr(line, '=');
+	size_t n = strlen(key);
 
 	if (!eq)
 		return NULL;
-	*eq = '\0';
-	return strcmp(trim(line), key) == 0 ? trim(eq + 1) : NULL;
+	line += strspn(line, " \t");
+	if (strncmp(line, key, n) != 0 || line + n + strspn(line + n, " \t") != eq)
+		return NULL;
+	return trim(eq + 1);
 }
 
 /* Whether TEXT has an active "nvdimm.uuid = UUID" line; comments do not count. */

@@ -853,7 +853,7 @@ static void memory_onlined_and_left_to_daxctl(void **state)
 static void memory_normal_zone(void **state)
 {
 	struct env *e = *state;
-	char *conf;
+	char *conf, *again;
 
 	world_label_less(e);
 	daxctl_dir(e);
@@ -864,6 +864,13 @@ static void memory_normal_zone(void **state)
 	conf = daxctl_file(e, "nvdimm-label-init.conf");
 	assert_non_null(conf);
 	assert_non_null(strstr(conf, "movable = false\n"));
+
+	/* Read back as written: the next run neither rewrites the section nor reports it. */
+	assert_int_equal(run_fake(e), 0);
+	assert_null(find_text(e, "changed in"));
+	again = daxctl_file(e, "nvdimm-label-init.conf");
+	assert_string_equal(again, conf);
+	free(again);
 	free(conf);
 }
 
