@@ -102,12 +102,6 @@ static int lock_state(struct run *run)
 }
 
 /*
- * An unusable stamp is reported and then treated as absent: it only adds
- * knowledge. An unusable or missing one is written even if nothing
- * changes: its existence tells systemd that the first boot's run is done
- * (nvdimm-label-init.path).
- */
-/*
  * A stamp written on another machine came with a copy of its disk, an
  * image's: its records (labelled dimms, our namespaces) are about the other
  * machine's NVDIMMs, and keeping them would call this one's empty label
@@ -128,6 +122,12 @@ static void claim_stamp(struct pass *pass)
 	snprintf(pass->stamp.machine, sizeof(pass->stamp.machine), "%s", here);
 }
 
+/*
+ * An unusable stamp is reported and then treated as absent: it only adds
+ * knowledge. An unusable or missing one is written even if nothing
+ * changes: its existence tells systemd that the first boot's run is done
+ * (nvdimm-label-init.path).
+ */
 static int read_stamp(struct pass *pass)
 {
 	const struct run *run = pass->run;
